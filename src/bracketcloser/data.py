@@ -1,0 +1,251 @@
+"""Seeded data: the original's distribution, general Dyck completion, and evaluation suites.
+
+Every generator takes an explicit seed and returns the same examples for the same seed.
+Examples are labelled by the exact solver, never by the generator's own bookkeeping.
+
+Held-out data is kept apart by a *split by prefix*: a stable hash of the prefix text puts
+every possible prefix in exactly one of ``train`` (85%), ``valid`` (5%) or ``test`` (10%).
+Training streams draw only ``train`` prefixes and evaluation suites only ``test`` prefixes,
+so no evaluation example can ever have been trained on, whatever the seeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from .solver import max_depth, solve
+from .tokens import DEFAULT_VOCAB, Vocab
+
+
+class Example(NamedTuple):
+    prefix: str
+    answer: str
+
+
+DISTRIBUTIONS = ("seed", "dyck")
+SUITES = ("seed", "dyck", "long", "deep", "bbh")
+SPLITS = ("train", "valid", "test")
+BBH_FILE = Path("shared") / "benchmarks" / "bbh_dyck_languages.json"
+BBH_VOCAB = Vocab(("<>",))
+
+
+# ---- the split ----------------------------------------------------------------------------
+
+def split_of(prefix: str) -> str:
+    """Which split a prefix belongs to, by a stable hash of its ASCII text."""
+    bucket = hashlib.blake2b(prefix.encode(), digest_size=8).digest()[0] % 20
+    return "test" if bucket < 2 else "valid" if bucket == 2 else "train"
+
+
+def disjoint(examples: list[Example], trained: Iterable[str]) -> tuple[list[Example], int]:
+    """Drop every example whose prefix was trained on; return the rest and how many went."""
+    seen = set(trained)
+    kept = [ex for ex in examples if ex.prefix not in seen]
+    return kept, len(examples) - len(kept)
+
+
+# ---- the original's distribution ----------------------------------------------------------
+
+def _original_sequence(rng: random.Random, openers: list[str], closer_of: dict[str, str]) -> list[str]:
+    """The original's random walk: a balanced sequence of length 5..20."""
+    while True:
+        limit, steps = rng.randint(1, 5), rng.randint(1, 20)
+        seq: list[str] = []
+        stack: list[str] = []
+        for _ in range(steps):
+            if len(stack) < limit and rng.random() > 0.3:
+                stack.append(rng.choice(openers))
+                seq.append(stack[-1])
+            elif stack:
+                seq.append(closer_of[stack.pop()])
+        seq += [closer_of[o] for o in reversed(stack)]
+        if 5 <= len(seq) <= 20:
+            return seq
+
+
+def sample_seed_original(rng: random.Random, vocab: Vocab = DEFAULT_VOCAB) -> tuple[str, str]:
+    """One example exactly as the original made it: ``(prefix, the original's answer)``.
+
+    The last k characters (k in 1..3) are cut off; openers among them move to the *front* of
+    the prefix and the closers stay in order as the answer. A moved opener becomes the
+    outermost bracket, but its closer keeps its old place in the answer, so when the cut
+    holds an opener and two closers of different kinds, the answer comes out in the wrong
+    order (``((()){[][]()[]`` labelled ``)}``; the truth is ``})``).
+    """
+    openers = [p[0] for p in vocab.pairs]
+    seq = _original_sequence(rng, openers, vocab.closer_of)
+    k = rng.randint(1, 3)
+    body, cut = seq[:-k], seq[-k:]
+    moved = [c for c in cut if c in vocab.closer_of]
+    answer = [c for c in cut if c not in vocab.closer_of]
+    return "".join(moved + body), "".join(answer)
+
+
+def sample_seed(rng: random.Random, vocab: Vocab = DEFAULT_VOCAB) -> Example:
+    """The original's prefixes, labelled by the solver (answers are 1..3 closers)."""
+    prefix, _ = sample_seed_original(rng, vocab)
+    return Example(prefix, solve(prefix, vocab))
+
+
+def seed_label_error_rate(n: int = 100_000, seed: int = 0) -> float:
+    """How often the original's recipe labels its own example wrongly."""
+    rng = random.Random(seed)
+    wrong = 0
+    for _ in range(n):
+        prefix, answer = sample_seed_original(rng)
+        wrong += answer != solve(prefix)
+    return wrong / n
+
+
+# ---- general Dyck completion ----------------------------------------------------------------
+
+def _walk(rng: random.Random, start: int, end: int, steps: int, cap: int) -> list[int]:
+    """A uniform-choice random walk of +1/-1 moves from height start to end in [0, cap]."""
+    moves, h = [], start
+    for left in range(steps - 1, -1, -1):  # moves left after this one
+        up = h < cap and abs(h + 1 - end) <= left
+        down = h > 0 and abs(h - 1 - end) <= left
+        step = 1 if up and (not down or rng.random() < 0.5) else -1
+        moves.append(step)
+        h += step
+    return moves
+
+
+def dyck_prefix(rng: random.Random, length: int, depth: int, answer: int, vocab: Vocab = DEFAULT_VOCAB) -> str:
+    """A random prefix with exactly ``length`` brackets, maximum nesting exactly ``depth``
+    and ``answer`` brackets left open. Requires ``answer <= depth``, ``2*depth - answer <=
+    length`` and ``length ≡ answer (mod 2)``.
+
+    The walk is split at a moment when it stands at its peak: it climbs from 0 to ``depth``
+    and then wanders down to ``answer``, never going above ``depth``. So depth is what was
+    asked for, not whatever a free walk happened to reach.
+    """
+    rise, fall = depth, depth - answer
+    firsts = [n for n in range(rise, length - fall + 1) if (n - rise) % 2 == 0]
+    first = rng.choice(firsts)
+    moves = _walk(rng, 0, depth, first, depth) + _walk(rng, depth, answer, length - first, depth)
+    openers, closer_of = [p[0] for p in vocab.pairs], vocab.closer_of
+    out, stack = [], []
+    for m in moves:
+        if m > 0:
+            stack.append(rng.choice(openers))
+            out.append(stack[-1])
+        else:
+            out.append(closer_of[stack.pop()])
+    return "".join(out)
+
+
+def _sample_shaped(rng, vocab, lengths: tuple[int, int], depths: tuple[int, int], max_answer: int) -> Example:
+    """Draw length uniformly, then depth uniformly among those the length allows, then the
+    number of open brackets uniformly among those both allow. Uniform draws per dimension
+    (rather than one free random walk, which mostly stays shallow and short-answered) spread
+    the data over everything the model must handle: short and long, shallow and deep."""
+    while True:
+        length = rng.randint(*lengths)
+        if depths[0] > length:
+            continue
+        depth = rng.randint(depths[0], min(depths[1], length))
+        answers = [a for a in range(0, min(depth, max_answer) + 1) if (length - a) % 2 == 0 and 2 * depth - a <= length]
+        if answers:
+            prefix = dyck_prefix(rng, length, depth, rng.choice(answers), vocab)
+            return Example(prefix, solve(prefix, vocab))
+
+
+def sample_dyck(rng, vocab=DEFAULT_VOCAB) -> Example:
+    """General completion: prefix length 1..40, depth <= 10, answers 0..10 closers."""
+    return _sample_shaped(rng, vocab, (1, 40), (1, 10), 10)
+
+
+def sample_long(rng, vocab=DEFAULT_VOCAB) -> Example:
+    """Longer than trained on (41..80), no deeper (<= 10): tests length generalisation alone."""
+    return _sample_shaped(rng, vocab, (41, 80), (1, 10), 10)
+
+
+def sample_deep(rng, vocab=DEFAULT_VOCAB) -> Example:
+    """Deeper than trained on (11..20), no longer (<= 40): tests depth generalisation alone."""
+    return _sample_shaped(rng, vocab, (11, 40), (11, 20), 20)
+
+
+SAMPLERS = {"seed": sample_seed, "dyck": sample_dyck, "long": sample_long, "deep": sample_deep}
+
+
+# ---- streams, sets and suites ----------------------------------------------------------------
+
+def stream(dist: str, seed: int, split: str = "train", vocab: Vocab = DEFAULT_VOCAB) -> Iterator[Example]:
+    """An endless, seeded stream of examples whose prefixes all belong to ``split``."""
+    if dist not in SAMPLERS:
+        raise ValueError(f"unknown distribution {dist!r} (choose from {', '.join(SAMPLERS)})")
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r} (choose from {', '.join(SPLITS)})")
+    sample, rng = SAMPLERS[dist], random.Random(f"{dist}/{split}/{seed}")
+    while True:
+        ex = sample(rng, vocab)
+        if split_of(ex.prefix) == split:
+            yield ex
+
+
+def generate(dist: str, n: int, seed: int, split: str = "train", vocab: Vocab = DEFAULT_VOCAB) -> list[Example]:
+    """The first ``n`` examples of ``stream(dist, seed, split)``."""
+    if n < 0:
+        raise ValueError(f"number of examples must be >= 0, got {n}")
+    it = stream(dist, seed, split, vocab)
+    return [next(it) for _ in range(n)]
+
+
+def suite(name: str, n: int = 10_000, seed: int = 0, bbh_path: str | Path | None = None) -> list[Example]:
+    """A named evaluation suite: ``n`` seeded ``test`` examples, or the BIG-Bench Hard file."""
+    if name == "bbh":
+        return load_bbh(bbh_path or default_bbh_path())[:n]
+    if name not in SAMPLERS:
+        raise ValueError(f"unknown suite {name!r} (choose from {', '.join(SUITES)})")
+    return generate(name, n, seed, split="test")
+
+
+def describe(examples: list[Example]) -> dict:
+    """Prefix length, depth and answer length ranges of a set: a quick look at what is in it."""
+    lengths = [len(e.prefix) for e in examples]
+    depths = [max_depth(e.prefix, BBH_VOCAB) for e in examples]
+    answers = [len(e.answer) for e in examples]
+    return {
+        "n": len(examples),
+        "prefix_length": [min(lengths, default=0), max(lengths, default=0)],
+        "depth": [min(depths, default=0), max(depths, default=0)],
+        "answer_length": [min(answers, default=0), max(answers, default=0)],
+    }
+
+
+def default_bbh_path() -> Path:
+    """``../shared/benchmarks/bbh_dyck_languages.json`` beside the repository (or the cwd)."""
+    for root in (Path(__file__).resolve().parents[3], Path.cwd().parent, Path.cwd()):
+        if (root / BBH_FILE).is_file():
+            return root / BBH_FILE
+    raise ValueError(f"no BIG-Bench Hard file found at ../{BBH_FILE}; pass its path with --data")
+
+
+def load_bbh(path: str | Path) -> list[Example]:
+    """BIG-Bench Hard ``dyck_languages``: ``{"examples": [{"input": "... Input: ( [ {", "target":
+    "} ] )"}]}``. Four bracket types (``<>`` besides ours); evaluation only, never training."""
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        entries = raw["examples"]
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as e:
+        raise ValueError(f"{path}: not a BIG-Bench Hard file ({type(e).__name__}: {e})") from None
+    out = []
+    for i, entry in enumerate(entries):
+        try:
+            prefix = BBH_VOCAB.clean(entry["input"].rsplit("Input:", 1)[1])
+            answer = BBH_VOCAB.clean(entry["target"])
+            if solve(prefix, BBH_VOCAB) != answer:
+                raise ValueError(f"target {answer!r} does not close the input")
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as e:
+            raise ValueError(f"{path}: entry {i}: {e}") from None
+        out.append(Example(prefix, answer))
+    return out

@@ -1,0 +1,48 @@
+"""The exact solver: a stack. Every model is measured against it and every test uses it."""
+
+from __future__ import annotations
+
+from .tokens import DEFAULT_VOCAB, Vocab
+
+
+def open_stack(prefix: str, vocab: Vocab = DEFAULT_VOCAB) -> list[str]:
+    """The openers still open after reading ``prefix``, outermost first.
+
+    Raises ``ValueError`` naming the character and its 0-based position in ``prefix`` for a
+    non-bracket, a closer with nothing open, or a closer of the wrong kind.
+    """
+    opener_of = vocab.opener_of
+    stack: list[str] = []
+    for pos, ch in vocab.brackets(prefix):
+        if ch in opener_of:
+            if not stack:
+                raise ValueError(f"{ch!r} at position {pos} closes nothing")
+            if stack[-1] != opener_of[ch]:
+                raise ValueError(f"{ch!r} at position {pos} does not close {stack[-1]!r}")
+            stack.pop()
+        else:
+            stack.append(ch)
+    return stack
+
+
+def solve(prefix: str, vocab: Vocab = DEFAULT_VOCAB) -> str:
+    """The closers that complete ``prefix``, innermost first: ``solve("{[(") == ")]}"``."""
+    closer_of = vocab.closer_of
+    return "".join(closer_of[o] for o in reversed(open_stack(prefix, vocab)))
+
+
+def is_balanced(text: str, vocab: Vocab = DEFAULT_VOCAB) -> bool:
+    try:
+        return not open_stack(text, vocab)
+    except ValueError:
+        return False
+
+
+def max_depth(text: str, vocab: Vocab = DEFAULT_VOCAB) -> int:
+    """Deepest nesting reached while reading ``text`` (which must be a valid prefix)."""
+    closers = set(vocab.opener_of)
+    depth = deepest = 0
+    for ch in vocab.clean(text):
+        depth += -1 if ch in closers else 1
+        deepest = max(deepest, depth)
+    return deepest

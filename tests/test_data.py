@@ -1,0 +1,96 @@
+import random
+from collections import Counter
+
+import pytest
+
+from bracketcloser import data
+from bracketcloser.solver import max_depth, solve
+
+
+def test_seed_distribution_matches_the_original():
+    examples = data.generate("seed", 3000, seed=1)
+    assert all(1 <= len(ex.answer) <= 3 for ex in examples)
+    assert all(ex.answer == solve(ex.prefix) for ex in examples)
+    # the original's walk makes sequences of 5..20 brackets; the prefix keeps all but the answer
+    assert all(2 <= len(ex.prefix) + len(ex.answer) <= 20 for ex in examples)
+    assert set(Counter(len(ex.answer) for ex in examples)) == {1, 2, 3}
+
+
+def test_original_labels_are_sometimes_wrong_and_ours_never():
+    rate = data.seed_label_error_rate(20_000, seed=0)
+    assert 0.03 < rate < 0.08  # about 5.6%
+    rng = random.Random(0)
+    wrong = [(p, a) for p, a in (data.sample_seed_original(rng) for _ in range(5000)) if a != solve(p)]
+    assert wrong and all(sorted(a) == sorted(solve(p)) for p, a in wrong)  # right closers, wrong order
+
+
+def test_dyck_bounds_and_spread():
+    examples = data.generate("dyck", 4000, seed=0)
+    depths = Counter(max_depth(ex.prefix) for ex in examples)
+    lengths = [len(ex.prefix) for ex in examples]
+    assert all(1 <= n <= 40 for n in lengths)
+    assert set(depths) <= set(range(1, 11)) and len(depths) == 10
+    assert all(0 <= len(ex.answer) <= 10 and ex.answer == solve(ex.prefix) for ex in examples)
+    assert sum(depths[d] for d in range(6, 11)) > 0.25 * len(examples)  # not dominated by shallow cases
+    assert sum(n > 20 for n in lengths) > 0.35 * len(examples)  # nor by short ones
+    assert len({len(ex.answer) for ex in examples}) == 11
+
+
+@pytest.mark.parametrize("name, lengths, depths", [("long", (41, 80), (1, 10)), ("deep", (11, 40), (11, 20))])
+def test_generalisation_suites(name, lengths, depths):
+    examples = data.suite(name, 300, seed=0)
+    assert all(lengths[0] <= len(ex.prefix) <= lengths[1] for ex in examples)
+    assert all(depths[0] <= max_depth(ex.prefix) <= depths[1] for ex in examples)
+    assert all(ex.answer == solve(ex.prefix) for ex in examples)
+
+
+def test_dyck_prefix_has_the_asked_shape():
+    rng = random.Random(3)
+    for length, depth, answer in [(1, 1, 1), (10, 5, 0), (40, 20, 0), (39, 10, 9), (20, 10, 10)]:
+        p = data.dyck_prefix(rng, length, depth, answer)
+        assert (len(p), max_depth(p), len(solve(p))) == (length, depth, answer)
+
+
+@pytest.mark.parametrize("dist", ["seed", "dyck", "long", "deep"])
+def test_seeded(dist):
+    assert data.generate(dist, 50, seed=7) == data.generate(dist, 50, seed=7)
+    assert data.generate(dist, 50, seed=7) != data.generate(dist, 50, seed=8)
+
+
+def test_splits_are_disjoint():
+    train = data.generate("seed", 3000, seed=0)
+    for name in ["seed", "dyck", "long", "deep"]:
+        test = data.suite(name, 300, seed=0)
+        assert not {ex.prefix for ex in train} & {ex.prefix for ex in test}
+        assert all(data.split_of(ex.prefix) == "test" for ex in test)
+    valid = data.generate("seed", 300, seed=0, split="valid")
+    assert all(data.split_of(ex.prefix) == "valid" for ex in valid)
+    fractions = Counter(data.split_of(ex.prefix) for ex in data.generate("dyck", 3000, 0, split="train"))
+    assert set(fractions) == {"train"}
+
+
+def test_disjoint_drops_trained_prefixes():
+    examples = [data.Example("((", "))"), data.Example("(", ")"), data.Example("((", "))")]
+    kept, dropped = data.disjoint(examples, ["(("])
+    assert kept == [data.Example("(", ")")] and dropped == 2
+
+
+def test_bbh_loads_and_agrees_with_the_solver():
+    examples = data.load_bbh(data.default_bbh_path())
+    assert len(examples) == 250
+    assert any("<" in ex.prefix for ex in examples)
+    assert all(ex.answer == solve(ex.prefix, data.BBH_VOCAB) for ex in examples)
+
+
+def test_bbh_malformed(tmp_path):
+    bad = tmp_path / "bbh.json"
+    bad.write_text('{"examples": [{"input": "Input: ( [", "target": "] )"}, {"input": "Input: ( [", "target": ")"}]}')
+    with pytest.raises(ValueError, match=r"bbh.json: entry 1: "):
+        data.load_bbh(bad)
+
+
+def test_unknown_names():
+    with pytest.raises(ValueError, match="choose from"):
+        data.generate("nope", 1, 0)
+    with pytest.raises(ValueError, match="choose from"):
+        data.suite("nope")
