@@ -145,9 +145,9 @@ def parse_example(text: str, vocab: Vocab = DEFAULT_VOCAB) -> tuple[str, str]:
     return vocab.clean(m["prefix"]), vocab.clean(m["answer"])
 
 
-def pad_ids(rows: list[list[int]], length: int | None = None) -> list[list[int]]:
-    """Right-pad id lists with PAD to a common length."""
+def pad_ids(rows: list[list[int]], length: int | None = None, value: int = PAD) -> list[list[int]]:
+    """Right-pad id lists with ``value`` (PAD by default) to a common length."""
     length = max((len(r) for r in rows), default=0) if length is None else length
     if any(len(r) > length for r in rows):
         raise ValueError(f"a row is longer than the pad length {length}")
-    return [list(r) + [PAD] * (length - len(r)) for r in rows]
+    return [list(r) + [value] * (length - len(r)) for r in rows]

@@ -1,0 +1,60 @@
+"""The contract every architecture keeps, and the one greedy decoder they all share.
+
+A model reads a batch of token streams ``idx`` (B, T), right-padded with 0, where position
+t is followed by the token the model should predict there, ``targets[:, t]`` (-100 where
+nothing is scored). Training, evaluation and the CLI use only these four methods:
+
+    logits, loss = model(idx, targets)        # teacher forcing: logits (B, T, V)
+    logits, state = model.prefill(idx, lengths)  # read prompts, logits for the next token (B, V)
+    logits, state = model.step(state, token)     # feed one token per row, logits for the next
+    answer = model.generate(idx, lengths, n)     # batched greedy decoding (shared, below)
+
+``prefill``/``step`` are where the architectures differ: recurrent models carry their
+hidden state, GPT and the Transformer decoder a key/value cache, BERT the whole sequence
+(it re-reads it every step). ``generate`` never needs to know which one it holds.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..tokens import END, PAD
+
+IGNORE = -100  # target id that is not scored (torch's cross_entropy default ignore_index)
+
+
+def answer_loss(logits: torch.Tensor, targets: torch.Tensor | None) -> torch.Tensor | None:
+    """Mean cross-entropy over the scored positions (targets != IGNORE)."""
+    if targets is None:
+        return None
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=IGNORE)
+
+
+class BracketModel(nn.Module):
+    """Base class: subclasses define ``forward``, ``prefill`` and ``step``."""
+
+    max_len: int | None = None  # longest stream the model can read, None for no limit
+
+    def num_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    @torch.no_grad()
+    def generate(self, idx: torch.Tensor, lengths: torch.Tensor, max_new_tokens: int) -> torch.Tensor:
+        """Greedy answers for a batch of prompts ``input <prefix> ,output`` (right-padded).
+
+        Returns (B, N) token ids, N <= max_new_tokens: each row is its answer, the end token
+        ``,``, then padding. Every row advances in lockstep; finished rows feed padding.
+        """
+        logits, state = self.prefill(idx, lengths)
+        done = torch.zeros(idx.size(0), dtype=torch.bool, device=idx.device)
+        out = []
+        for i in range(max_new_tokens):
+            token = logits.argmax(-1).masked_fill(done, PAD)  # (B,)
+            out.append(token)
+            done |= token == END
+            if done.all() or i == max_new_tokens - 1:
+                break
+            logits, state = self.step(state, token)
+        return torch.stack(out, 1) if out else idx.new_zeros(idx.size(0), 0)

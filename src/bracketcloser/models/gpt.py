@@ -1,0 +1,70 @@
+"""GPT: a decoder-only causal transformer (Radford et al. 2018), in the spirit of nanoGPT.
+
+It reads the whole stream ``input ( [ ,output ] )`` left to right; every position attends
+to itself and everything before it, never after (the causal mask), and predicts the next
+token. Answering is just continuing the stream until it emits the end token ``,``.
+
+Why it can solve the task: the answer's next closer is the closer of the innermost
+still-open bracket. Attention can find it by looking back at the openers and ignoring
+those already closed; this needs the model to track nesting, which a few layers can do for
+the depths it trained on. Deeper or much longer inputs than it saw are where it can fail,
+and the positional encoding (``pos``) decides much of that.
+
+Decoding uses a key/value cache: each new token attends to the cached keys and values of
+every earlier token instead of re-reading the stream. Prompts of different lengths are
+left-aligned to end together, so the whole batch writes to the cache in lockstep.
+
+Left out: dropout by default (the data is endless and noise-free), weight tying, flash
+attention. Size at the default config: 101,834 parameters.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+from .base import BracketModel, answer_loss
+from .layers import Block, Embedding, TransformerConfig, causal_mask, init_weights
+
+
+class GPT(BracketModel):
+    def __init__(self, cfg: TransformerConfig):
+        super().__init__()
+        self.cfg, self.max_len = cfg, cfg.max_len
+        self.embed = Embedding(cfg, cfg.vocab_size)
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
+        self.ln_f = nn.LayerNorm(cfg.n_embd)
+        self.head = nn.Linear(cfg.n_embd, cfg.vocab_size)
+        init_weights(self)
+
+    def run(self, idx, pos, valid, caches=None):
+        """The transformer stack: idx (B, T) -> logits (B, T, V). ``valid`` (B, Tk) marks
+        real keys, including those already in ``caches``."""
+        x = self.embed(idx, pos)  # (B, T, C)
+        mask = causal_mask(valid, idx.size(1))
+        for i, block in enumerate(self.blocks):
+            x = block(x, mask, pos, cache=None if caches is None else caches[i])
+        return self.head(self.ln_f(x))
+
+    def forward(self, idx, targets=None):
+        pos = torch.arange(idx.size(1), device=idx.device).expand_as(idx)
+        # right padding comes after every real token, so the causal mask already hides it
+        logits = self.run(idx, pos, torch.ones_like(idx, dtype=torch.bool))
+        return logits, answer_loss(logits, targets)
+
+    def prefill(self, idx, lengths):
+        B, T = idx.shape
+        # left-align: shift each row right so that all prompts end at column T-1
+        shift = T - lengths  # (B,)
+        cols = (torch.arange(T, device=idx.device) - shift[:, None])  # source column, <0 for padding
+        valid = cols >= 0
+        idx = torch.where(valid, idx.gather(1, cols.clamp(min=0)), torch.zeros_like(idx))
+        pos = cols.clamp(min=0)
+        caches = [{} for _ in self.blocks]
+        logits = self.run(idx, pos, valid, caches)[:, -1]
+        return logits, {"caches": caches, "valid": valid, "pos": lengths}
+
+    def step(self, state, token):
+        pos, valid = state["pos"], torch.cat([state["valid"], state["valid"].new_ones(token.size(0), 1)], 1)
+        logits = self.run(token[:, None], pos[:, None], valid, state["caches"])[:, -1]
+        return logits, {"caches": state["caches"], "valid": valid, "pos": pos + 1}

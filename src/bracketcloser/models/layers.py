@@ -1,0 +1,174 @@
+"""Transformer parts shared by ``transformer``, ``bert`` and ``gpt``: written once, here.
+
+- ``Embedding``: token embedding plus a positional encoding chosen by config: ``learned``
+  (a trained vector per position, as GPT-2), ``sinusoidal`` (fixed, as Vaswani et al.),
+  ``rotary`` (positions rotate queries and keys, so attention sees only relative offsets;
+  Su et al. 2021) or ``none`` (a causal model can still infer position by counting what it
+  attends to). Which one a model uses decides whether it can read inputs longer than it
+  was trained on.
+- ``Attention``: multi-head scaled dot-product attention, for self- or cross-attention,
+  with an optional key/value cache for step-by-step decoding.
+- ``FeedForward`` and ``Block``: the pre-norm residual block (norm -> attention -> add,
+  norm -> MLP -> add), optionally with cross-attention for a decoder.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+
+POSITIONAL = ("learned", "sinusoidal", "rotary", "none")
+
+
+@dataclass
+class TransformerConfig:
+    vocab_size: int = 10
+    n_layer: int = 2
+    n_head: int = 4
+    n_embd: int = 64
+    ffn_mult: int = 4
+    dropout: float = 0.0
+    pos: str = "learned"  # one of POSITIONAL
+    max_len: int = 128  # longest stream (learned positions need a table this long)
+
+    def __post_init__(self):
+        if self.pos not in POSITIONAL:
+            raise ValueError(f"unknown positional encoding {self.pos!r} (choose from {', '.join(POSITIONAL)})")
+        if self.n_embd % self.n_head:
+            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
+
+
+def sinusoid(positions: torch.Tensor, dim: int) -> torch.Tensor:
+    """Fixed sine/cosine codes (Vaswani et al. 2017): (...,) positions -> (..., dim)."""
+    freq = torch.exp(torch.arange(0, dim, 2, device=positions.device) * (-math.log(10000.0) / dim))
+    angle = positions.float()[..., None] * freq  # (..., dim/2)
+    return torch.cat([angle.sin(), angle.cos()], -1)
+
+
+def rotate(x: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+    """Rotary position embedding: rotate each pair of channels of x (B, H, T, D) by an
+    angle proportional to its position (B, T). q·k then depends only on the offset."""
+    d = x.size(-1) // 2
+    freq = torch.exp(torch.arange(d, device=x.device) * (-math.log(10000.0) / d))
+    angle = positions.float()[:, None, :, None] * freq  # (B, 1, T, D/2)
+    cos, sin = angle.cos(), angle.sin()
+    x1, x2 = x[..., :d], x[..., d:]
+    return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], -1)
+
+
+class Embedding(nn.Module):
+    """Token embedding plus absolute positions (learned or sinusoidal), or none at all
+    (rotary positions are applied inside attention instead)."""
+
+    def __init__(self, cfg: TransformerConfig, n_tokens: int):
+        super().__init__()
+        self.cfg = cfg
+        self.tok = nn.Embedding(n_tokens, cfg.n_embd)
+        self.pos = nn.Embedding(cfg.max_len, cfg.n_embd) if cfg.pos == "learned" else None
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, idx: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+        x = self.tok(idx)  # (B, T, C)
+        if self.cfg.pos == "learned":
+            if int(positions.max()) >= self.cfg.max_len:
+                raise ValueError(f"sequence longer than the model's {self.cfg.max_len} learned positions")
+            x = x + self.pos(positions)
+        elif self.cfg.pos == "sinusoidal":
+            x = x + sinusoid(positions, self.cfg.n_embd)
+        return self.drop(x)
+
+
+class Attention(nn.Module):
+    """Multi-head attention. ``mask`` (B, 1, Tq, Tk) is True where a query may look."""
+
+    def __init__(self, cfg: TransformerConfig):
+        super().__init__()
+        self.n_head, self.rotary = cfg.n_head, cfg.pos == "rotary"
+        self.q = nn.Linear(cfg.n_embd, cfg.n_embd)
+        self.kv = nn.Linear(cfg.n_embd, 2 * cfg.n_embd)
+        self.proj = nn.Linear(cfg.n_embd, cfg.n_embd)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.weights = None  # the last attention map (B, H, Tq, Tk), kept when record=True
+        self.record = False
+
+    def heads(self, x):  # (B, T, C) -> (B, H, T, C/H)
+        B, T, C = x.shape
+        return x.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+
+    def forward(self, x, mask, q_pos=None, source=None, k_pos=None, cache=None):
+        """Self-attention when ``source`` is None, else cross-attention to ``source``.
+        ``cache`` (a dict) accumulates self-attention keys/values across decoding steps, or
+        holds cross-attention keys/values computed once."""
+        q = self.heads(self.q(x))
+        if cache is not None and source is not None and "k" in cache:
+            k, v = cache["k"], cache["v"]  # cross-attention: the source never changes
+        else:
+            k, v = (self.heads(t) for t in self.kv(x if source is None else source).chunk(2, -1))
+            if self.rotary and source is None:
+                q, k = rotate(q, q_pos), rotate(k, k_pos if k_pos is not None else q_pos)
+            if cache is not None:
+                if source is None and "k" in cache:
+                    k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
+                cache["k"], cache["v"] = k, v
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
+        att = att.masked_fill(~mask, float("-inf")).softmax(-1)
+        if self.record:
+            self.weights = att.detach()
+        y = self.drop(att) @ v  # (B, H, Tq, C/H)
+        return self.proj(y.transpose(1, 2).flatten(2))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, cfg: TransformerConfig):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(cfg.n_embd, cfg.ffn_mult * cfg.n_embd), nn.GELU(),
+            nn.Linear(cfg.ffn_mult * cfg.n_embd, cfg.n_embd), nn.Dropout(cfg.dropout),
+        )
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class Block(nn.Module):
+    """Pre-norm residual block; with ``cross=True`` it also attends to an encoder's output."""
+
+    def __init__(self, cfg: TransformerConfig, cross: bool = False):
+        super().__init__()
+        self.ln1, self.attn = nn.LayerNorm(cfg.n_embd), Attention(cfg)
+        self.ln_x, self.xattn = (nn.LayerNorm(cfg.n_embd), Attention(cfg)) if cross else (None, None)
+        self.ln2, self.ffn = nn.LayerNorm(cfg.n_embd), FeedForward(cfg)
+
+    def forward(self, x, mask, pos, memory=None, memory_mask=None, cache=None, k_pos=None):
+        x = x + self.attn(self.ln1(x), mask, pos, k_pos=k_pos, cache=None if cache is None else cache.setdefault("self", {}))
+        if self.xattn is not None:
+            x = x + self.xattn(self.ln_x(x), memory_mask, source=memory,
+                               cache=None if cache is None else cache.setdefault("cross", {}))
+        return x + self.ffn(self.ln2(x))
+
+
+def causal_mask(valid_keys: torch.Tensor, n_query: int) -> torch.Tensor:
+    """(B, 1, Tq, Tk) mask for the last ``n_query`` of Tk positions: each query sees valid
+    keys at or before itself (and always itself, so a padding query never sees nothing)."""
+    Tk = valid_keys.size(1)
+    q_at = torch.arange(Tk - n_query, Tk, device=valid_keys.device)[:, None]  # (Tq, 1)
+    k_at = torch.arange(Tk, device=valid_keys.device)[None, :]  # (1, Tk)
+    return ((k_at <= q_at) & valid_keys[:, None, None, :]) | (k_at == q_at)
+
+
+def padding_mask(valid_keys: torch.Tensor, n_query: int) -> torch.Tensor:
+    """(B, 1, Tq, Tk) mask letting every query see every valid key (bidirectional)."""
+    return valid_keys[:, None, None, :].expand(-1, 1, n_query, -1)
+
+
+def init_weights(module: nn.Module) -> None:
+    """GPT-2's initialisation: small normal weights, zero biases."""
+    for m in module.modules():
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
+

@@ -1,0 +1,93 @@
+"""Transformer: the encoder-decoder of "Attention Is All You Need" (Vaswani et al. 2017).
+
+The encoder reads the prefix ``input ( [`` with full (bidirectional) self-attention. The
+decoder starts from ``,output`` and writes the answer ``] ) ,`` one token at a time; each
+decoder position attends causally to the answer so far and, through cross-attention, to
+every encoder position. This is the translation set-up: the prefix is the source sentence,
+the closers its translation.
+
+Why it can solve the task: the encoder can mark, at every opener, whether it is still open
+and how deep it sits; the decoder's k-th step then looks up the k-th innermost open
+bracket through cross-attention. Both need nesting to be computed within a fixed number of
+layers, so depth beyond training is the hard part, as for GPT.
+
+In ``forward`` the stream is split at ``,output`` row by row: the part before goes to the
+encoder, the rest to the decoder, and the decoder's logits are put back at their stream
+positions (positions the encoder read get zero logits; they are never scored).
+Decoding encodes once, caches cross-attention keys/values and the decoder's own
+keys/values, and steps the whole batch together. Size at the default config: 169,930
+parameters.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+from ..tokens import OUTPUT, PAD
+from .base import IGNORE, BracketModel, answer_loss
+from .layers import Block, Embedding, TransformerConfig, causal_mask, init_weights, padding_mask
+
+
+class EncoderDecoder(BracketModel):
+    def __init__(self, cfg: TransformerConfig):
+        super().__init__()
+        self.cfg, self.max_len = cfg, cfg.max_len
+        self.src_embed, self.tgt_embed = Embedding(cfg, cfg.vocab_size), Embedding(cfg, cfg.vocab_size)
+        self.encoder = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
+        self.decoder = nn.ModuleList(Block(cfg, cross=True) for _ in range(cfg.n_layer))
+        self.ln_enc, self.ln_dec = nn.LayerNorm(cfg.n_embd), nn.LayerNorm(cfg.n_embd)
+        self.head = nn.Linear(cfg.n_embd, cfg.vocab_size)
+        init_weights(self)
+
+    def encode(self, src):
+        """src (B, S), right-padded -> memory (B, S, C) and its (B, 1, 1, S) key mask."""
+        valid = src != PAD
+        pos = torch.arange(src.size(1), device=src.device).expand_as(src)
+        x, mask = self.src_embed(src, pos), padding_mask(valid, src.size(1))
+        for block in self.encoder:
+            x = block(x, mask, pos)
+        return self.ln_enc(x), valid[:, None, None, :]
+
+    def decode(self, tgt, pos, valid, memory, memory_mask, caches=None):
+        """Decoder stack: tgt (B, T) -> logits (B, T, V); ``valid`` covers cached keys too."""
+        x, mask = self.tgt_embed(tgt, pos), causal_mask(valid, tgt.size(1))
+        for i, block in enumerate(self.decoder):
+            x = block(x, mask, pos, memory, memory_mask, None if caches is None else caches[i])
+        return self.head(self.ln_dec(x))
+
+    def forward(self, idx, targets=None):
+        B, T = idx.shape
+        split = (idx == OUTPUT).int().argmax(1)  # (B,) column of ,output in each row
+        length = (idx != PAD).sum(1)
+        cols = torch.arange(T, device=idx.device)
+        src = torch.where(cols < split[:, None], idx, PAD)[:, : int(split.max())]  # (B, S)
+        # decoder row b holds stream columns split_b, split_b + 1, ... (then padding)
+        D = int((length - split).max())
+        at = split[:, None] + torch.arange(D, device=idx.device)  # (B, D)
+        inside = at < length[:, None]
+        tgt = torch.where(inside, idx.gather(1, at.clamp(max=T - 1)), PAD)
+        memory, memory_mask = self.encode(src)
+        pos = torch.arange(D, device=idx.device).expand(B, D)
+        dec_logits = self.decode(tgt, pos, torch.ones_like(tgt, dtype=torch.bool), memory, memory_mask)
+        logits = dec_logits.new_zeros(B, T, dec_logits.size(-1))
+        logits.scatter_(1, at.clamp(max=T - 1)[..., None].expand_as(dec_logits), dec_logits * inside[..., None])
+        loss = None
+        if targets is not None:
+            dec_targets = torch.where(inside, targets.gather(1, at.clamp(max=T - 1)), IGNORE)
+            loss = answer_loss(dec_logits, dec_targets)
+        return logits, loss
+
+    def prefill(self, idx, lengths):
+        # prompts end with ,output at column lengths-1: encode what comes before it
+        cols = torch.arange(idx.size(1), device=idx.device)
+        memory, memory_mask = self.encode(torch.where(cols < (lengths - 1)[:, None], idx, PAD))
+        state = {"memory": memory, "memory_mask": memory_mask, "caches": [{} for _ in self.decoder],
+                 "valid": idx.new_zeros(idx.size(0), 0, dtype=torch.bool), "pos": torch.zeros_like(lengths)}
+        return self.step(state, torch.full_like(lengths, OUTPUT))
+
+    def step(self, state, token):
+        valid = torch.cat([state["valid"], state["valid"].new_ones(token.size(0), 1)], 1)
+        logits = self.decode(token[:, None], state["pos"][:, None], valid,
+                             state["memory"], state["memory_mask"], state["caches"])[:, -1]
+        return logits, {**state, "valid": valid, "pos": state["pos"] + 1}

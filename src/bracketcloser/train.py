@@ -1,0 +1,308 @@
+"""One training loop for all five architectures. Nothing in it is specific to any of them.
+
+    run_dir = train(TrainConfig(arch="gpt", time="1min"))
+
+It draws batches from a seeded stream (or a fixed set), optimises with AdamW under warm-up
+and cosine decay, clips gradients, validates every ``eval_every`` steps on held-out
+prefixes, keeps the best weights by validation exact match plus a full checkpoint of the
+latest state, and logs to CSV, TensorBoard and a PNG plot.
+
+Resuming is exact because nothing the loop needs lives only in memory: batch ``i`` is drawn
+from its own RNG seeded by ``(seed, i)``, the learning rate is a function of progress, and
+the checkpoint holds weights, optimizer, torch's RNG, the step, the elapsed time and the
+history. Ctrl-C finishes the current step, saves, and raises ``Interrupted``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import platform
+import random
+import shlex
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from pathlib import Path
+
+import torch
+
+from . import __version__
+from .batch import stream_batch
+from .checkpoint import BEST, CHECKPOINT, CONFIG, INFO, load_checkpoint, read_config, save_checkpoint, save_weights
+from .data import SAMPLERS, Example, generate, split_of
+from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, write_dataset
+from .inference import Completer
+from .models import build, model_config
+from .tokens import Vocab
+
+BUDGETS = {"1min": 60, "10min": 600, "1hour": 3600, "6hours": 6 * 3600, "12hours": 12 * 3600,
+           "24hours": 24 * 3600, "2days": 48 * 3600}
+TRAIN_DISTS = ("seed", "dyck")
+
+
+class Interrupted(Exception):
+    """Training stopped by Ctrl-C (or a callback) after saving; ``run_dir`` resumes it."""
+
+    def __init__(self, run_dir: Path, step: int):
+        super().__init__(f"interrupted at step {step}")
+        self.run_dir, self.step = run_dir, step
+
+
+@dataclass
+class TrainConfig:
+    arch: str = "gpt"
+    dist: str = "seed"  # training distribution: seed or dyck
+    time: str | None = "1min"  # wall-clock budget, one of BUDGETS (ignored when steps is set)
+    steps: int | None = None  # step budget instead of a time budget
+    samples: int | None = None  # a fixed training set of this many examples, else a fresh stream
+    batch_size: int = 64
+    lr: float = 3e-3
+    min_lr: float = 1e-4
+    warmup_steps: int = 50
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    loss_on: str = "answer"  # score only the answer ("answer") or the whole stream ("all")
+    seed: int = 0
+    eval_every: int = 200  # steps between validations (and checkpoints)
+    val_samples: int = 500
+    device: str = "auto"
+    threads: int | None = None  # torch CPU threads; default: all cores, at most 8
+    extra_pairs: tuple[str, ...] = ()  # bracket pairs beyond ()[]{}
+    model: dict = field(default_factory=dict)  # overrides of the architecture's config
+
+    def __post_init__(self):
+        model_config(self.arch, **self.model)  # fails early on an unknown architecture or setting
+        if self.dist not in TRAIN_DISTS:
+            raise ValueError(f"unknown distribution {self.dist!r} (choose from {', '.join(TRAIN_DISTS)})")
+        if self.steps is None and self.time not in BUDGETS:
+            raise ValueError(f"unknown time budget {self.time!r} (choose from {', '.join(BUDGETS)})")
+        for name in ("steps", "samples", "batch_size", "eval_every", "val_samples"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+        self.extra_pairs = tuple(self.extra_pairs)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainConfig:
+        """Flat or nested settings: keys of TrainConfig, plus any model config field."""
+        own = {f.name for f in fields(cls)}
+        train = {k: v for k, v in d.items() if k in own}
+        model = {**train.pop("model", {}), **{k: v for k, v in d.items() if k not in own}}
+        return cls(**train, model=model)
+
+
+def lr_at(cfg: TrainConfig, step: int, progress: float) -> float:
+    """Linear warm-up over ``warmup_steps``, then cosine decay to ``min_lr`` as progress -> 1."""
+    if step < cfg.warmup_steps:
+        return cfg.lr * (step + 1) / cfg.warmup_steps
+    return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * min(progress, 1.0)))
+
+
+def batch_examples(cfg: TrainConfig, step: int, vocab: Vocab, fixed: list[Example] | None) -> list[Example]:
+    """Batch number ``step``: a function of (seed, step) alone, so a resumed run sees the same data."""
+    rng = random.Random(f"train/{cfg.dist}/{cfg.seed}/{step}")
+    if fixed is not None:
+        return [fixed[rng.randrange(len(fixed))] for _ in range(cfg.batch_size)]
+    out, sample = [], SAMPLERS[cfg.dist]
+    while len(out) < cfg.batch_size:
+        ex = sample(rng, vocab)
+        if split_of(ex.prefix) == "train":
+            out.append(ex)
+    return out
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError("--device cuda asked for, but no CUDA device is available")
+    return torch.device(name)
+
+
+@torch.no_grad()
+def validate(model, examples: list[Example], vocab: Vocab, cfg: TrainConfig, device) -> tuple[float, float]:
+    """Validation loss (teacher forcing) and exact match (greedy decoding)."""
+    model.eval()
+    idx, targets = stream_batch(examples, vocab, cfg.loss_on, device)
+    _, loss = model(idx, targets)
+    answers = Completer(model, vocab).complete([ex.prefix for ex in examples])
+    model.train()
+    return loss.item(), sum(a == ex.answer for a, ex in zip(answers, examples)) / len(examples)
+
+
+def _write_history(run_dir: Path, history: list[dict], arch: str) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(history[0]))
+    writer.writeheader()
+    writer.writerows(history)
+    atomic_write_text(run_dir / "history.csv", buf.getvalue())
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = [h["step"] for h in history]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    ax1.plot(steps, [h["train_loss"] for h in history], label="train")
+    ax1.plot(steps, [h["val_loss"] for h in history], label="validation")
+    ax1.set(xlabel="step", ylabel="loss (answer tokens)", yscale="log", title=f"{arch}: loss")
+    ax1.legend()
+    ax2.plot(steps, [h["val_exact_match"] for h in history], color="tab:green")
+    ax2.set(xlabel="step", ylabel="exact match", ylim=(0, 1.02), title=f"{arch}: validation exact match")
+    ax2.grid(alpha=0.3)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    atomic_write_bytes(run_dir / "training_history.png", buf.getvalue())
+
+
+def new_run_dir(cfg: TrainConfig, models_dir: str | Path) -> Path:
+    minutes = BUDGETS[cfg.time] // 60 if cfg.steps is None else 0
+    stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
+    run_dir = Path(models_dir) / f"{cfg.arch}_{stamp}_{minutes}m"
+    n = 1
+    while run_dir.exists():  # two runs in the same second
+        n += 1
+        run_dir = Path(models_dir) / f"{cfg.arch}_{stamp}_{minutes}m_{n}"
+    try:
+        run_dir.mkdir(parents=True)
+    except OSError as e:
+        raise ValueError(f"cannot create run folder {run_dir}: {e.strerror}") from None
+    return run_dir
+
+
+def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", resume: str | Path | None = None,
+          callback: Callable[[int, dict], None] | None = None, progress: bool = True, argv: list[str] | None = None) -> Path:
+    """Train (or resume) a run and return its folder. ``callback(step, metrics)`` is called
+    after every validation; raising KeyboardInterrupt there stops the run like Ctrl-C."""
+    if resume is not None:
+        run_dir = Path(resume)
+        saved = read_config(run_dir)
+        cfg = TrainConfig.from_dict(saved["train"])
+        if not (run_dir / CHECKPOINT).is_file():
+            raise ValueError(f"{run_dir / CHECKPOINT}: missing, cannot resume")
+    cfg = cfg or TrainConfig()
+    device = pick_device(cfg.device)
+    torch.set_num_threads(cfg.threads or min(8, os.cpu_count() or 1))
+    torch.manual_seed(cfg.seed)
+    vocab = Vocab(cfg.extra_pairs)
+    model = build(cfg.arch, vocab_size=vocab.size, **cfg.model).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+    fixed = generate(cfg.dist, cfg.samples, cfg.seed, "train", vocab) if cfg.samples else None
+    valid = generate(cfg.dist, cfg.val_samples, cfg.seed, "valid", vocab)
+    if resume is None:
+        run_dir = new_run_dir(cfg, models_dir)
+        config = {"arch": cfg.arch, "model": asdict(model.cfg), "vocab": vocab.to_dict(), "params": model.num_params(),
+                  "data": {"dist": cfg.dist, "samples": cfg.samples, "seed": cfg.seed, "fixed_dataset": "dataset" if fixed else None},
+                  "train": asdict(cfg), "created": datetime.now().isoformat(timespec="seconds")}
+        atomic_write_json(run_dir / CONFIG, config)
+        if fixed:
+            write_dataset(run_dir / "dataset", fixed, vocab, name="train")
+        state = {"step": 0, "elapsed": 0.0, "best": -1.0, "best_step": 0, "history": []}
+    else:
+        state = load_checkpoint(run_dir / CHECKPOINT, model, optimizer)
+    budget = None if cfg.steps else BUDGETS[cfg.time]
+
+    from torch.utils.tensorboard import SummaryWriter
+
+    tb = SummaryWriter(str(run_dir / "tensorboard"), purge_step=state["step"] or None)
+    stop = {"now": False}
+    previous_handler = None
+    if sys.platform != "win32" and _main_thread():
+        previous_handler = signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=cfg.steps or budget, initial=state["step"] if cfg.steps else int(state["elapsed"]),
+               unit="step" if cfg.steps else "s", disable=not progress, desc=cfg.arch, dynamic_ncols=True)
+    model.train()
+    started, losses = time.perf_counter() - state["elapsed"], []
+
+    def checkpoint(final: bool = False) -> dict:
+        val_loss, val_em = validate(model, valid, vocab, cfg, device)
+        row = {"step": state["step"], "elapsed_s": round(state["elapsed"], 2), "lr": optimizer.param_groups[0]["lr"],
+               "train_loss": sum(losses) / max(len(losses), 1), "val_loss": val_loss, "val_exact_match": val_em}
+        losses.clear()
+        state["history"].append(row)
+        if val_em > state["best"]:
+            state["best"], state["best_step"] = val_em, state["step"]
+            save_weights(run_dir / BEST, model)
+        save_checkpoint(run_dir / CHECKPOINT, model, optimizer, state)
+        for key in ("train_loss", "val_loss", "val_exact_match", "lr"):
+            tb.add_scalar(key, row[key], state["step"])
+        tb.flush()
+        _write_history(run_dir, state["history"], cfg.arch)
+        _write_info(run_dir, cfg, state, argv, device, final)
+        bar.set_postfix(loss=f"{val_loss:.4f}", val_em=f"{val_em:.3f}")
+        return row
+
+    try:
+        while True:
+            done = state["step"] >= cfg.steps if cfg.steps else state["elapsed"] >= budget
+            if done or stop["now"]:
+                break
+            prog = state["step"] / cfg.steps if cfg.steps else state["elapsed"] / budget
+            lr = lr_at(cfg, state["step"], prog)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            idx, targets = stream_batch(batch_examples(cfg, state["step"], vocab, fixed), vocab, cfg.loss_on, device)
+            _, loss = model(idx, targets)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            optimizer.step()
+            losses.append(loss.item())
+            state["step"] += 1
+            now = time.perf_counter() - started
+            bar.update(1 if cfg.steps else int(now) - int(state["elapsed"]))
+            state["elapsed"] = now
+            if state["step"] % cfg.eval_every == 0:
+                row = checkpoint()
+                if callback:
+                    callback(state["step"], row)
+        if stop["now"]:
+            raise KeyboardInterrupt
+        if not state["history"] or state["history"][-1]["step"] != state["step"]:
+            checkpoint(final=True)
+        else:
+            _write_info(run_dir, cfg, state, argv, device, True)
+    except KeyboardInterrupt:
+        if not state["history"] or state["history"][-1]["step"] != state["step"]:
+            checkpoint()
+        raise Interrupted(run_dir, state["step"]) from None
+    finally:
+        bar.close()
+        tb.close()
+        if previous_handler is not None:
+            signal.signal(signal.SIGINT, previous_handler)
+    return run_dir
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _write_info(run_dir: Path, cfg: TrainConfig, state: dict, argv, device, finished: bool) -> None:
+    previous = read_json(run_dir / INFO) if (run_dir / INFO).is_file() else {}
+    commands = previous.get("command_lines", [])
+    command = shlex.join(argv) if argv is not None else "bracketcloser.train.train()"
+    if not commands or commands[-1] != command:
+        commands.append(command)
+    atomic_write_json(run_dir / INFO, {
+        "command_lines": commands, "seed": cfg.seed, "steps": state["step"],
+        "train_time_s": round(state["elapsed"], 2), "examples_seen": state["step"] * cfg.batch_size,
+        "best_val_exact_match": state["best"], "best_step": state["best_step"],
+        "final_val_exact_match": state["history"][-1]["val_exact_match"] if state["history"] else None,
+        "val_samples": cfg.val_samples, "finished": finished, "device": str(device),
+        "versions": {"bracketcloser": __version__, "torch": torch.__version__, "python": platform.python_version()},
+    })
