@@ -133,7 +133,7 @@ def validate(model, examples: list[Example], vocab: Vocab, cfg: TrainConfig, dev
     _, loss = model(idx, targets)
     answers = Completer(model, vocab).complete([ex.prefix for ex in examples])
     model.train()
-    return loss.item(), sum(a == ex.answer for a, ex in zip(answers, examples)) / len(examples)
+    return loss.item(), sum(a == ex.answer for a, ex in zip(answers, examples, strict=True)) / len(examples)
 
 
 def _write_history(run_dir: Path, history: list[dict], arch: str) -> None:
@@ -201,7 +201,8 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
     if resume is None:
         run_dir = new_run_dir(cfg, models_dir)
         config = {"arch": cfg.arch, "model": asdict(model.cfg), "vocab": vocab.to_dict(), "params": model.num_params(),
-                  "data": {"dist": cfg.dist, "samples": cfg.samples, "seed": cfg.seed, "fixed_dataset": "dataset" if fixed else None},
+                  "data": {"dist": cfg.dist, "samples": cfg.samples, "seed": cfg.seed,
+                           "fixed_dataset": "dataset" if fixed else None},
                   "train": asdict(cfg), "created": datetime.now().isoformat(timespec="seconds")}
         atomic_write_json(run_dir / CONFIG, config)
         if fixed:
