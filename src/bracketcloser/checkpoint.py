@@ -80,8 +80,8 @@ def load_checkpoint(path: Path, model, optimizer) -> dict:
 
 
 def read_config(run: Path) -> dict:
-    if not run.is_dir():
-        raise ValueError(f"{run}: not a run folder")
+    if not (run / CONFIG).is_file():
+        raise ValueError(f"{run}: not a run folder (no {CONFIG})")
     cfg = read_json(run / CONFIG)
     if not isinstance(cfg, dict) or cfg.get("arch") not in ARCHS or "model" not in cfg:
         raise ValueError(f"{run / CONFIG}: not a bracketcloser run config")

@@ -223,7 +223,7 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
     from tqdm import tqdm
 
     bar = tqdm(total=cfg.steps or budget, initial=state["step"] if cfg.steps else int(state["elapsed"]),
-               unit="step" if cfg.steps else "s", disable=not progress, desc=cfg.arch, dynamic_ncols=True)
+               unit="step" if cfg.steps else "s", disable=not progress, desc=cfg.arch, dynamic_ncols=True, mininterval=0.5)
     model.train()
     started, losses = time.perf_counter() - state["elapsed"], []
 

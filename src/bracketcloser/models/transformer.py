@@ -71,7 +71,8 @@ class EncoderDecoder(BracketModel):
         pos = torch.arange(D, device=idx.device).expand(B, D)
         dec_logits = self.decode(tgt, pos, torch.ones_like(tgt, dtype=torch.bool), memory, memory_mask)
         logits = dec_logits.new_zeros(B, T, dec_logits.size(-1))
-        logits.scatter_(1, at.clamp(max=T - 1)[..., None].expand_as(dec_logits), dec_logits * inside[..., None])
+        rows = torch.arange(B, device=idx.device)[:, None].expand_as(at)
+        logits[rows[inside], at[inside]] = dec_logits[inside]  # back to stream positions
         loss = None
         if targets is not None:
             dec_targets = torch.where(inside, targets.gather(1, at.clamp(max=T - 1)), IGNORE)

@@ -1,0 +1,36 @@
+import pytest
+import torch
+
+from bracketcloser.data import generate
+from bracketcloser.models import ARCHS, build
+
+# small enough that every test stays fast; every architecture's config has these fields
+SMALL = {"n_embd": 32, "n_layer": 1}
+
+
+@pytest.fixture(params=ARCHS)
+def arch(request):
+    return request.param
+
+
+@pytest.fixture
+def small_model(arch):
+    torch.manual_seed(0)
+    return build(arch, **SMALL).eval()
+
+
+@pytest.fixture(scope="session")
+def dyck_examples():
+    return generate("dyck", 24, seed=5)
+
+
+@pytest.fixture
+def fast_config():
+    """A TrainConfig factory for runs of a few steps on small models."""
+    from bracketcloser.train import TrainConfig
+
+    def make(arch, **kw):
+        settings = {"batch_size": 16, "val_samples": 32, "eval_every": 4, "warmup_steps": 2, **kw}
+        return TrainConfig(arch=arch, model=dict(SMALL), **settings)
+
+    return make

@@ -1,0 +1,101 @@
+"""The model contract, checked for every architecture in the registry."""
+
+import pytest
+import torch
+
+from bracketcloser.batch import prompt_batch, stream_batch
+from bracketcloser.data import Example
+from bracketcloser.models import IGNORE, build, model_config
+from bracketcloser.tokens import DEFAULT_VOCAB as V
+from bracketcloser.tokens import OUTPUT
+
+
+def test_shapes_and_finite_loss_with_padding(small_model, dyck_examples):
+    idx, targets = stream_batch(dyck_examples, V)
+    assert (idx == 0).any()  # the batch really is padded
+    logits, loss = small_model(idx, targets)
+    assert logits.shape == (*idx.shape, V.size)
+    assert torch.isfinite(loss) and loss.item() > 0
+    assert small_model(idx)[1] is None
+
+
+def test_one_example_unchanged_by_longer_neighbours(small_model, dyck_examples):
+    short = min(dyck_examples, key=lambda e: len(e.prefix) + len(e.answer))
+    batch = [short] + sorted(dyck_examples, key=lambda e: -len(e.prefix))[:5]
+    alone_idx, alone_t = stream_batch([short], V)
+    many_idx, many_t = stream_batch(batch, V)
+    T = alone_idx.size(1)
+    alone = small_model(alone_idx, alone_t)[0][0]
+    together = small_model(many_idx, many_t)[0][0, :T]
+    torch.testing.assert_close(alone, together, atol=1e-5, rtol=1e-5)
+    # decoding too: prompts of different lengths in one batch
+    p1, l1 = prompt_batch([short.prefix], V)
+    pn, ln = prompt_batch([e.prefix for e in batch], V)
+    torch.testing.assert_close(small_model.prefill(p1, l1)[0][0], small_model.prefill(pn, ln)[0][0], atol=1e-5, rtol=1e-5)
+    assert V.answer_text(small_model.generate(p1, l1, 6)[0]) == V.answer_text(small_model.generate(pn, ln, 6)[0])
+
+
+def test_later_tokens_never_change_earlier_logits(small_model, dyck_examples):
+    """Causality: what a model predicts at position t depends only on tokens 0..t. (A mask
+    bug here lets a model read the answer it should predict: perfect loss, useless output.)"""
+    idx, _ = stream_batch(dyck_examples[:8], V)
+    base = small_model(idx)[0]
+    torch.manual_seed(1)
+    for t in [3, 6, 10, 15]:
+        changed = idx.clone()
+        later = changed[:, t + 1 :]
+        # replace later brackets with other brackets; ,output and padding keep their places
+        swap = (later >= 1) & (later <= 6)
+        later[swap] = torch.randint(1, 7, (int(swap.sum()),))
+        out = small_model(changed)[0]
+        torch.testing.assert_close(out[:, : t + 1], base[:, : t + 1], atol=1e-5, rtol=1e-5)
+
+
+def test_incremental_decoding_matches_teacher_forcing(small_model, dyck_examples):
+    """prefill + step (hidden state, KV cache or re-encoding) gives the same logits as reading
+    the whole stream at once."""
+    examples = [e for e in dyck_examples if len(e.answer) >= 2][:6]
+    idx, _ = stream_batch(examples, V)
+    full = small_model(idx)[0]
+    prompts, lengths = prompt_batch([e.prefix for e in examples], V)
+    logits, state = small_model.prefill(prompts, lengths)
+    rows = torch.arange(len(examples))
+    for k in range(2):
+        torch.testing.assert_close(logits, full[rows, lengths - 1 + k], atol=1e-4, rtol=1e-4)
+        logits, state = small_model.step(state, idx[rows, lengths + k])
+
+
+def test_overfits_one_batch(arch):
+    torch.manual_seed(0)
+    examples = [Example("({[", "]})"), Example("[[(", ")]]"), Example("{}(", ")"), Example("([]{", "})"),
+                Example("((", "))"), Example("[{}", "]"), Example("{[()", "]}"), Example("(", ")")]
+    model = build(arch, n_embd=32, n_layer=2)
+    idx, targets = stream_batch(examples, V)
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    for _ in range(200):
+        _, loss = model(idx, targets)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert loss.item() < 0.05
+    model.eval()
+    prompts, lengths = prompt_batch([e.prefix for e in examples], V)
+    answers = [V.answer_text(r) for r in model.generate(prompts, lengths, 5).tolist()]
+    assert answers == [e.answer for e in examples]
+
+
+def test_loss_is_on_the_answer_only():
+    idx, targets = stream_batch([Example("({", "})")], V)
+    scored = targets[0][targets[0] != IGNORE].tolist()
+    assert scored == V.encode(["}", ")", ","]) and idx[0, (targets[0] != IGNORE).nonzero()[0, 0]] == OUTPUT
+    _, all_targets = stream_batch([Example("({", "})")], V, loss_on="all")
+    assert (all_targets != IGNORE).sum() == idx.size(1)
+
+
+def test_registry_rejects_unknown_names():
+    with pytest.raises(ValueError, match="choose from gru, lstm, transformer, bert, gpt"):
+        build("rnn")
+    with pytest.raises(ValueError, match="unknown setting"):
+        model_config("gpt", n_hidden=3)
+    with pytest.raises(ValueError, match="positional encoding"):
+        model_config("gpt", pos="alibi")

@@ -1,0 +1,152 @@
+import csv
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from bracketcloser.checkpoint import list_runs, load_run
+from bracketcloser.cli import main
+from bracketcloser.train import Interrupted, TrainConfig, lr_at, train
+
+
+def test_run_folder_is_complete(tmp_path, arch, capsys, fast_config):
+    run = train(fast_config(arch, steps=8), models_dir=tmp_path, progress=False)
+    assert run.name.startswith(f"{arch}_") and run.name.endswith("_0m")
+    for name in ["best.safetensors", "checkpoint.safetensors", "config.json", "training_info.json",
+                 "history.csv", "training_history.png"]:
+        assert (run / name).is_file(), name
+    assert list((run / "tensorboard").glob("events.out.tfevents.*"))
+    assert (run / "training_history.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    info = json.loads((run / "training_info.json").read_text())
+    assert info["steps"] == 8 and info["seed"] == 0 and info["finished"] and "torch" in info["versions"]
+    rows = list(csv.DictReader((run / "history.csv").open()))
+    assert [int(r["step"]) for r in rows] == [4, 8]
+    cfg = json.loads((run / "config.json").read_text())
+    assert cfg["arch"] == arch and cfg["vocab"]["tokens"][8] == ",output" and cfg["data"]["dist"] == "seed"
+    assert main(["models", "--models-dir", str(tmp_path)]) == 0
+    assert run.name in capsys.readouterr().out
+
+
+def test_save_load_gives_identical_logits(tmp_path, arch, small_model, dyck_examples):
+    from dataclasses import asdict
+
+    from bracketcloser.batch import stream_batch
+    from bracketcloser.checkpoint import save_weights
+    from bracketcloser.files import atomic_write_json
+    from bracketcloser.tokens import DEFAULT_VOCAB
+
+    with torch.no_grad():
+        for p in small_model.parameters():  # move away from the initialisation
+            p.add_(torch.randn_like(p) * 0.1)
+    atomic_write_json(tmp_path / "config.json",
+                      {"arch": arch, "model": asdict(small_model.cfg), "vocab": DEFAULT_VOCAB.to_dict()})
+    save_weights(tmp_path / "best.safetensors", small_model)
+    loaded, vocab, _ = load_run(tmp_path)
+    idx, _ = stream_batch(dyck_examples, vocab)
+    torch.testing.assert_close(loaded(idx)[0], small_model(idx)[0], rtol=0, atol=0)
+
+
+def _stop_at(step):
+    def callback(at, _metrics):
+        if at == step:
+            raise KeyboardInterrupt
+    return callback
+
+
+def test_interrupt_and_resume_equals_one_run(tmp_path, arch, fast_config):
+    straight = train(fast_config(arch, steps=12), models_dir=tmp_path / "a", progress=False)
+    with pytest.raises(Interrupted) as stop:
+        train(fast_config(arch, steps=12), models_dir=tmp_path / "b", progress=False, callback=_stop_at(8))
+    assert stop.value.step == 8
+    resumed = train(resume=stop.value.run_dir, progress=False)
+    a = load_file(straight / "checkpoint.safetensors")
+    b = load_file(resumed / "checkpoint.safetensors")
+    assert a.keys() == b.keys()
+    for key in a:
+        if key.startswith(("model.", "optim.")):
+            assert torch.equal(a[key], b[key]), key
+    assert json.loads((resumed / "training_info.json").read_text())["steps"] == 12
+
+
+def test_fixed_dataset_is_saved_in_the_original_layout(tmp_path, fast_config):
+    run = train(fast_config("gru", steps=4, samples=50), models_dir=tmp_path, progress=False)
+    for sub in ("original", "tokenize", "preprocessed"):
+        assert len(json.loads((run / "dataset" / sub / "train.json").read_text())) == 50
+
+
+def test_lr_schedule_warms_up_then_decays():
+    cfg = TrainConfig(lr=1e-3, min_lr=1e-5, warmup_steps=10)
+    assert lr_at(cfg, 0, 0.0) == pytest.approx(1e-4)
+    assert lr_at(cfg, 10, 0.0) == pytest.approx(1e-3)
+    assert lr_at(cfg, 50, 0.5) == pytest.approx((1e-3 + 1e-5) / 2)
+    assert lr_at(cfg, 99, 1.0) == pytest.approx(1e-5)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--arch", "rnn"], "invalid choice: 'rnn' (choose from 'gru', 'lstm', 'transformer', 'bert', 'gpt')"),
+        (["train", "--time", "5min"], "invalid choice: '5min'"),
+        (["train", "--dist", "bbh"], "invalid choice: 'bbh'"),
+        (["train", "--set", "n_hidden=3"], "unknown setting(s) n_hidden for gpt"),
+        (["train", "--steps", "0"], "steps must be a positive whole number"),
+    ],
+)
+def test_cli_bad_arguments(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_resume_errors_name_the_file(tmp_path, capsys, fast_config):
+    assert main(["train", "--resume", str(tmp_path)]) == 2
+    assert f"{tmp_path}: not a run folder" in capsys.readouterr().err
+    run = train(fast_config("gpt", steps=4), models_dir=tmp_path, progress=False)
+    (run / "checkpoint.safetensors").write_bytes(b"garbage")
+    assert main(["train", "--resume", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert "checkpoint.safetensors: not a readable safetensors file" in err and err.count("\n") == 1
+    (run / "checkpoint.safetensors").unlink()
+    assert main(["train", "--resume", str(run)]) == 2
+    assert "checkpoint.safetensors: missing" in capsys.readouterr().err
+
+
+def test_unwritable_models_dir_fails_before_training(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["train", "--steps", "1", "--models-dir", str(blocker / "models"), "--quiet"]) == 2
+    assert "cannot create run folder" in capsys.readouterr().err
+
+
+def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    argv = [sys.executable, "-m", "bracketcloser", "train", "--arch", "gru", "--steps", "100000", "--quiet",
+            "--set", "eval_every=5", "--set", "val_samples=8", "--set", "n_hidden=16", "--models-dir", str(tmp_path)]
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.time() + 60
+    while not list(tmp_path.glob("*/checkpoint.safetensors")) and time.time() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    (run,) = list(tmp_path.iterdir())
+    assert f"bracketcloser train --resume {run}" in err
+    info = json.loads((run / "training_info.json").read_text())
+    assert info["steps"] > 0 and not info["finished"]
+
+
+def test_cli_trains_and_lists(tmp_path, capsys):
+    params = tmp_path / "params.json"
+    params.write_text(json.dumps({"n_embd": 32, "n_layer": 1, "batch_size": 8, "val_samples": 16}))
+    argv = ["train", "--arch", "lstm", "--steps", "3", "--params", str(params), "--models-dir", str(tmp_path), "--quiet"]
+    assert main(argv) == 0
+    (run,) = list_runs(tmp_path)
+    assert run["arch"] == "lstm" and run["steps"] == 3
+    info = json.loads((tmp_path / run["name"] / "training_info.json").read_text())
+    assert "--params" in info["command_lines"][0]
