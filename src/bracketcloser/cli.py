@@ -9,14 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from . import __version__
-from .data import DISTRIBUTIONS, SAMPLERS, generate, seed_label_error_rate
+from .data import SAMPLERS, SUITES, generate, seed_label_error_rate
 from .examples import README_EXAMPLES
 from .files import read_json, write_dataset
 from .models import ARCHS
 from .solver import solve
-from .tokens import DEFAULT_VOCAB, format_example
+from .tokens import DEFAULT_VOCAB
 from .train import BUDGETS, TRAIN_DISTS
 
 
@@ -43,22 +44,41 @@ def _cmd_generate(args) -> int:
     return 0
 
 
+def _print_examples(model) -> int:
+    """The original README's 21 examples, answered in the original's format."""
+    answers = model.complete([p for p, _ in README_EXAMPLES])
+    right = 0
+    for (prefix, expected), predicted in zip(README_EXAMPLES, answers, strict=True):
+        ok = predicted == DEFAULT_VOCAB.clean(expected)
+        right += ok
+        print(f"  Input: {prefix}, Predicted Output: {predicted}, Expected Output: {expected}  "
+              f"[{'correct' if ok else 'incorrect'}]")
+    return right
+
+
 def _cmd_demo(args) -> int:
-    print("The task: given the start of a bracket sequence, answer the brackets that close it.\n")
-    print("The exact solver (a stack) on the 21 examples of the original project's README:")
-    for prefix, expected in README_EXAMPLES:
-        predicted = solve(prefix)
-        mark = "correct" if predicted == DEFAULT_VOCAB.clean(expected) else "INCORRECT"
-        print(f"  Input: {prefix}, Predicted Output: {predicted}, Expected Output: {expected}  [{mark}]")
-    rate = seed_label_error_rate(20_000, seed=args.seed)
-    print(f"\nThe original's generator labels {rate:.1%} of its own examples wrongly (checked on 20,000);")
-    print("bracketcloser keeps its prefixes and labels every example with the solver.\n")
-    for dist in DISTRIBUTIONS:
-        examples = generate(dist, 5, args.seed)
-        print(f"Five '{dist}' training examples (seed {args.seed}):")
-        for ex in examples:
-            print(f"  {format_example(ex.prefix, ex.answer)}")
-    print("\nNext: bracketcloser generate --dist seed --samples 300 --seed 0 --out data/seed")
+    from .data import suite
+    from .evaluate import evaluate, summary_text
+    from .inference import load
+    from .train import TrainConfig, train
+
+    print("The task: read the start of a bracket sequence, answer the brackets that close it.")
+    print(f"The exact solver (a stack) answers '{{[(' with '{solve('{[(')}'. Can a small language model learn that?")
+    rate = seed_label_error_rate(20_000, seed=0)
+    print(f"(The original project's generator labelled {rate:.1%} of its examples wrongly; every label here comes "
+          "from the solver.)\n")
+    print(f"1. Train a {args.arch} for {args.time} on the original's distribution ('seed'); "
+          f"saved under {args.models_dir}/ (Ctrl-C saves and stops):")
+    run = train(TrainConfig(arch=args.arch, time=args.time, seed=args.seed), models_dir=args.models_dir,
+                argv=args.argv)
+    model = load(run)
+    print("\n2. Evaluate it on 1,000 held-out examples it never trained on:")
+    print(summary_text(evaluate(model, suite("seed", 1000, seed=0)), f"{model!r}"))
+    print("\n3. Its answers to the 21 examples printed in the original project's README:")
+    right = _print_examples(model)
+    print(f"  {right}/21 correct. ((()){{[][]()[] is one the original itself printed wrongly, as )}}.)")
+    print(f"\nNext: bracketcloser complete --model {run} -i      (type your own prefixes)")
+    print("      bracketcloser train --arch lstm --time 1min --dist dyck   (another architecture, harder data)")
     return 0
 
 
@@ -123,6 +143,74 @@ def _cmd_models(args) -> int:
     return 0
 
 
+def _load(args):
+    from .inference import load
+
+    return load(args.model, models_dir=args.models_dir)
+
+
+def _cmd_complete(args) -> int:
+    model = _load(args)
+    if not args.prefixes and not args.interactive:
+        raise UsageError("give a prefix, e.g. bracketcloser complete \"{[(\", or -i for an interactive loop")
+
+    def answer(prefix: str) -> None:
+        if args.explain:
+            for n, candidates in enumerate(model.explain(prefix)):
+                cells = "  ".join(f"{tok!r} {p:.3f}" for tok, p in candidates)
+                print(f"  step {n + 1}: {cells}")
+        print(model.complete([prefix])[0])
+
+    for prefix in args.prefixes:
+        answer(prefix)
+    if args.interactive:
+        print(f"{model!r}: type a prefix such as {{[( and press Enter; an empty line or Ctrl-D quits.", file=sys.stderr)
+        while True:
+            try:
+                line = input("> ")
+            except EOFError:
+                break
+            if not line.strip():
+                break
+            try:
+                answer(line)
+            except ValueError as e:  # a typo should not end the session
+                print(f"error: {e}", file=sys.stderr)
+    return 0
+
+
+def _cmd_evaluate(args) -> int:
+    from .data import default_bbh_path, disjoint, load_bbh, suite
+    from .evaluate import evaluate, summary_text, write_results
+    from .files import read_examples
+
+    model = _load(args)
+    name = args.suite or (model.config.get("data", {}).get("dist") if args.data is None else None) or "seed"
+    if args.suite == "bbh":
+        examples = load_bbh(args.data or default_bbh_path())[: args.samples]
+    elif args.data:
+        examples, name = read_examples(args.data, model.vocab)[: args.samples], Path(args.data).stem
+    else:
+        examples = suite(name, args.samples or 100, args.seed)
+    excluded = 0
+    dataset = model.folder / "dataset" if model.folder else None
+    if dataset is not None and dataset.is_dir():  # trained on a fixed set: never score what it saw
+        examples, excluded = disjoint(examples, [ex.prefix for ex in read_examples(dataset, model.vocab)])
+    report = evaluate(model, examples)
+    report.update(model=str(model.folder or model.name), suite=name, seed=args.seed, excluded=excluded)
+    out = Path(args.out) if args.out else (model.folder / "evaluation_results" if model.folder else None)
+    if out is not None and model.folder is not None and str(model.folder).startswith(str(Path(__file__).parent)):
+        out = Path(args.out) if args.out else None  # never write inside the installed package
+    files = write_results(out, name, report) if out is not None else None
+    if args.json:
+        print(json.dumps({k: v for k, v in report.items() if k != "records"}, indent=2))
+    else:
+        print(summary_text(report, f"{model.name} on {name}"))
+        if files:
+            print(f"  results: {files[0]}")
+    return 0
+
+
 def _not_built(issue: str):
     def run(args) -> int:
         print(f"bracketcloser {args.command}: not built yet (planned: {issue}).", file=sys.stderr)
@@ -140,8 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"bracketcloser {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    d = sub.add_parser("demo", help="the main job: show the task, the solver and the data")
+    d = sub.add_parser("demo", help="the main job: train a model, evaluate it, show its answers",
+                       description="Train one model on the embedded defaults, evaluate it on held-out data and "
+                       "show its answers to the original project's README examples.")
+    d.add_argument("--arch", choices=ARCHS, default="gpt", help="architecture to train (default gpt)")
+    d.add_argument("--time", choices=list(BUDGETS), default="1min", help="training budget (default 1min)")
     d.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    d.add_argument("--models-dir", default="models", help="where the run is saved (default models)")
     d.set_defaults(run=_cmd_demo)
 
     g = sub.add_parser(
@@ -188,9 +281,33 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
     m.set_defaults(run=_cmd_models)
 
+    model_help = "a shipped architecture name (gru, lstm, transformer, bert, gpt), 'latest' or a run folder (default latest)"
+    e = sub.add_parser(
+        "evaluate", help="measure a model on a suite or a data file",
+        description="Exact match (order included) with a 95%% interval, per-token accuracy and breakdowns by "
+        "answer length, prefix length and depth. Writes one line per problem to the run's evaluation_results/.",
+    )
+    e.add_argument("--model", default="latest", help=model_help)
+    e.add_argument("--suite", choices=list(SUITES), help="seed, dyck, long (41-80 brackets), deep (depth 11-20) or "
+                   "bbh (BIG-Bench Hard); default: the distribution the model trained on")
+    e.add_argument("--data", metavar="FILE", help="a dataset file or folder (for --suite bbh: the BIG-Bench Hard JSON)")
+    e.add_argument("--samples", type=int, help="how many examples (default 100 generated; all of a file)")
+    e.add_argument("--seed", type=int, default=0, help="seed of the generated suite (default 0)")
+    e.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
+    e.add_argument("--out", help="folder for the result files (default: the run's evaluation_results/)")
+    e.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
+    e.set_defaults(run=_cmd_evaluate)
+
+    c = sub.add_parser("complete", help="answer prefixes with a trained model",
+                       description="Print the closing brackets a model answers for each prefix.")
+    c.add_argument("prefixes", nargs="*", metavar="PREFIX", help='e.g. "{[(" (quote it for the shell)')
+    c.add_argument("--model", default="latest", help=model_help)
+    c.add_argument("-i", "--interactive", action="store_true", help="keep asking for prefixes until an empty line")
+    c.add_argument("--explain", action="store_true", help="show each step's top candidates and probabilities")
+    c.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
+    c.set_defaults(run=_cmd_complete)
+
     for name, text, issue in [
-        ("evaluate", "measure a model on a suite or a data file", "evaluation"),
-        ("complete", "answer prefixes with a trained model", "evaluation"),
         ("compare", "train all five at one budget and print a leaderboard", "the comparison"),
         ("tune", "search hyperparameters with Optuna", "a later version"),
         ("app", "the web playground", "a later version"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 
 from .batch import prompt_batch
@@ -16,6 +18,8 @@ class Completer:
     def __init__(self, model: BracketModel, vocab: Vocab = DEFAULT_VOCAB, name: str = "", batch_size: int = 1024):
         self.model, self.vocab, self.name, self.batch_size = model.eval(), vocab, name, batch_size
         self.device = next(model.parameters()).device
+        self.folder: Path | None = None  # the run folder it was loaded from, if any
+        self.config: dict = {}
 
     @property
     def max_prefix_len(self) -> int | None:
@@ -51,8 +55,58 @@ class Completer:
             idx, lengths = prompt_batch(chunk, self.vocab, self.device)
             # an answer is never longer than its prefix; +1 for the end token
             out = self.model.generate(idx, lengths, max(len(p) for p in chunk) + 1)
-            answers += [self.vocab.answer_text(row) for row in out.tolist()]
+            # each row keeps its own bound, so an answer never depends on its batch-mates
+            answers += [self.vocab.answer_text(row[: len(p) + 1]) for p, row in zip(chunk, out.tolist(), strict=True)]
         return answers
+
+    @torch.no_grad()
+    def explain(self, prefix: str, top: int = 3) -> list[list[tuple[str, float]]]:
+        """Greedy decoding of one prefix, showing at each step the ``top`` candidate tokens
+        and their probabilities (the first candidate is the one chosen)."""
+        (prefix,) = self.check([prefix])
+        idx, lengths = prompt_batch([prefix], self.vocab, self.device)
+        logits, state = self.model.prefill(idx, lengths)
+        steps = []
+        for _ in range(len(prefix) + 1):
+            probs = logits[0].softmax(-1)
+            p, i = probs.topk(min(top, probs.numel()))
+            steps.append([(self.vocab.tokens[j], float(q)) for q, j in zip(p.tolist(), i.tolist(), strict=True)])
+            if steps[-1][0][0] in (",", "<pad>"):
+                break
+            logits, state = self.model.step(state, i[:1])
+        return steps
 
     def __repr__(self) -> str:
         return f"Completer({self.name or type(self.model).__name__}, {self.model.num_params():,} parameters)"
+
+
+PRETRAINED = Path(__file__).parent / "pretrained"
+
+
+def load(name_or_path: str | Path = "latest", models_dir: str | Path = "models", device: str = "cpu") -> Completer:
+    """A model ready to ``.complete(...)``: a shipped one by architecture name (``"gpt"``), the
+    newest run in ``models_dir`` (``"latest"``), or a run folder."""
+    from .checkpoint import list_runs, load_run
+    from .models import ARCHS
+
+    name = str(name_or_path)
+    if name in ARCHS:
+        folder = PRETRAINED / name
+        if not (folder / "config.json").is_file():
+            raise ValueError(f"no pretrained '{name}' is shipped in this version; train one with "
+                             f"'bracketcloser train --arch {name}' and load its run folder")
+    elif name == "latest":
+        runs = list_runs(models_dir)
+        if not runs:
+            raise ValueError(f"no trained runs in {models_dir}/ (train one with 'bracketcloser train')")
+        folder = Path(runs[0]["path"])
+    else:
+        folder = Path(name)
+        if not folder.exists():
+            runs = [r["name"] for r in list_runs(models_dir)][:5]
+            known = ", ".join([*ARCHS, "latest", *runs])
+            raise ValueError(f"unknown model {name!r}: give one of {known}, or a run folder")
+    model, vocab, cfg = load_run(folder)
+    completer = Completer(model.to(device), vocab, name=folder.name if name not in ARCHS else name)
+    completer.folder, completer.config = folder, cfg
+    return completer

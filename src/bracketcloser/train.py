@@ -222,8 +222,10 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
 
     from tqdm import tqdm
 
+    unit = "steps" if cfg.steps else "s"  # the bar counts steps, or seconds of a time budget
     bar = tqdm(total=cfg.steps or budget, initial=state["step"] if cfg.steps else int(state["elapsed"]),
-               unit="step" if cfg.steps else "s", disable=not progress, desc=cfg.arch, dynamic_ncols=True, mininterval=0.5)
+               disable=not progress, desc=cfg.arch, dynamic_ncols=True, mininterval=0.5,
+               bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} " + unit + " [{elapsed}<{remaining}{postfix}]")
     model.train()
     started, losses = time.perf_counter() - state["elapsed"], []
 
@@ -242,7 +244,7 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
         tb.flush()
         _write_history(run_dir, state["history"], cfg.arch)
         _write_info(run_dir, cfg, state, argv, device, final)
-        bar.set_postfix(loss=f"{val_loss:.4f}", val_em=f"{val_em:.3f}")
+        bar.set_postfix(step=state["step"], val_loss=f"{val_loss:.4f}", val_em=f"{val_em:.3f}")
         return row
 
     try:

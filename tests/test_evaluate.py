@@ -1,0 +1,145 @@
+import json
+
+import pytest
+import torch
+
+import bracketcloser as bc
+from bracketcloser.cli import main
+from bracketcloser.data import Example
+from bracketcloser.evaluate import evaluate, result_line, token_accuracy, wilson
+from bracketcloser.inference import Completer
+from bracketcloser.models import build
+
+
+class Scripted(Completer):
+    """A completer whose answers are given: for checking the metrics by hand."""
+
+    def __init__(self, answers):
+        super().__init__(build("gru", n_embd=4, n_hidden=4, n_layer=1))
+        self.answers = answers
+
+    def complete(self, prefixes):
+        return [self.answers[p] for p in self.check(prefixes)]
+
+
+def test_wilson_interval():
+    assert wilson(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    assert wilson(10, 10) == pytest.approx((0.7225, 1.0), abs=1e-4)
+    assert wilson(5, 10) == pytest.approx((0.2366, 0.7634), abs=1e-4)
+    assert wilson(9990, 10000)[0] > 0.998
+
+
+def test_token_accuracy():
+    assert token_accuracy(")]", ")]") == (3, 3)  # two closers and the end
+    assert token_accuracy("])", ")]") == (1, 3)  # only the end is in place
+    assert token_accuracy(")", ")]") == (1, 3)
+    assert token_accuracy(")]}", ")]") == (2, 3)  # missed the stop
+
+
+def test_metrics_on_hand_made_cases():
+    examples = [Example("({", "})"), Example("((", "))"), Example("[", "]"), Example("()", "")]
+    model = Scripted({"({": "})", "((": ")", "[": "]", "()": ""})
+    report = evaluate(model, examples)
+    assert report["exact_match"] == 0.75 and report["n"] == 4 and report["correct"] == 3
+    assert report["token_accuracy"] == pytest.approx((3 + 1 + 2 + 1) / 9)  # "((" -> ")" gets 1 of 3
+    assert report["by_answer_length"] == {"0": {"n": 1, "exact_match": 1.0}, "1": {"n": 1, "exact_match": 1.0},
+                                          "2": {"n": 2, "exact_match": 0.5}}
+    assert report["by_depth"]["2"] == {"n": 2, "exact_match": 0.5}
+    assert report["by_prefix_length"] == {"1-10": {"n": 4, "exact_match": 0.75}}
+    json.dumps(report)  # serialisable
+
+
+def test_unsupported_brackets_score_wrong():
+    report = evaluate(Scripted({"(": ")"}), [Example("(", ")"), Example("<(", ")>")])
+    assert report["unsupported"] == 1 and report["exact_match"] == 0.5
+
+
+def test_result_line_has_the_original_form():
+    line = result_line({"input": "{}{}(){", "predicted": "}", "expected": "}", "correct": True})
+    assert line == "Input: {}{}(){, Predicted Output: }, Expected Output: } [correct]"
+
+
+def test_complete_validates_input():
+    model = Completer(build("gpt", n_embd=16, n_layer=1, max_len=23))
+    assert model.complete([]) == []
+    with pytest.raises(ValueError, match=r"prefix 1: '\)' at position 2 closes nothing"):
+        model.complete(["(", "())"])
+    with pytest.raises(ValueError, match=r"prefix 0: 'a' at position 0"):
+        model.complete(["a"])
+    with pytest.raises(ValueError, match="longer than this model's limit of 10"):
+        model.complete(["(" * 11])
+    with pytest.raises(ValueError, match="takes a list"):
+        model.complete("((")
+    assert len(model.complete(["(" * 10])) == 1
+
+
+def test_load_errors():
+    with pytest.raises(ValueError, match="unknown model 'nope': give one of gru, lstm, transformer, bert, gpt, latest"):
+        bc.load("nope")
+    with pytest.raises(ValueError, match="no trained runs"):
+        bc.load("latest", models_dir="/nonexistent")
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    from bracketcloser.train import TrainConfig, train
+
+    folder = tmp_path_factory.mktemp("models")
+    cfg = TrainConfig(arch="gpt", steps=6, samples=200, batch_size=16, val_samples=16, eval_every=3,
+                      model={"n_embd": 16, "n_layer": 1})
+    return train(cfg, models_dir=folder, progress=False)
+
+
+def test_batched_decoding_equals_one_by_one(trained_run):
+    model = bc.load(trained_run)
+    prefixes = [ex.prefix for ex in bc.data.generate("dyck", 40, seed=3)]
+    torch.manual_seed(0)
+    assert model.complete(prefixes) == [model.complete([p])[0] for p in prefixes]
+
+
+def test_cli_evaluate_json_and_result_file(trained_run, capsys):
+    assert main(["evaluate", "--model", str(trained_run), "--suite", "seed", "--samples", "300", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert isinstance(report["exact_match"], float) and isinstance(report["n"], int)
+    assert report["n"] + report["excluded"] == 300
+    assert {"by_answer_length", "by_prefix_length", "by_depth", "ci95", "token_accuracy"} <= set(report)
+    (txt,) = (trained_run / "evaluation_results").glob("seed_*.txt")
+    first = txt.read_text().splitlines()[0]
+    assert first.startswith("Input: ") and ", Predicted Output: " in first and ", Expected Output: " in first
+    assert first.endswith(("[correct]", "[incorrect]"))
+    assert (txt.with_suffix(".json")).is_file()
+
+
+def test_cli_evaluate_excludes_training_prefixes(trained_run, tmp_path, capsys):
+    train_file = trained_run / "dataset" / "original" / "train.json"
+    assert main(["evaluate", "--model", str(trained_run), "--data", str(train_file), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 0 and report["excluded"] == 200
+
+
+def test_cli_evaluate_bbh(trained_run, capsys):
+    assert main(["evaluate", "--model", str(trained_run), "--suite", "bbh", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 250 and 0 < report["unsupported"] < 250
+
+
+def test_cli_evaluate_bad_data_file(trained_run, tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('["input:(,output:)", "input:(],output:"]')
+    assert main(["evaluate", "--model", str(trained_run), "--data", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.json: entry 1: ']' at position 1" in err and err.count("\n") == 1
+
+
+def test_cli_complete(trained_run, capsys, monkeypatch):
+    assert main(["complete", "--model", str(trained_run), "{[("]) == 0
+    out = capsys.readouterr().out.strip()
+    assert set(out) <= set(")]}")
+    assert main(["complete", "--model", str(trained_run), "--explain", "(("]) == 0
+    assert "step 1:" in capsys.readouterr().out
+    assert main(["complete", "--model", str(trained_run), "(x"]) == 2
+    assert "prefix 0: 'x' at position 1" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("((\n(]\n[\n\n"))
+    assert main(["complete", "--model", str(trained_run), "-i"]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.replace("> ", "\n").split()) >= 1 and "position 1" in captured.err
