@@ -15,7 +15,7 @@ from .tokens import DEFAULT_VOCAB, Vocab
 class Completer:
     """Wraps any architecture behind one method; batched greedy decoding underneath."""
 
-    def __init__(self, model: BracketModel, vocab: Vocab = DEFAULT_VOCAB, name: str = "", batch_size: int = 1024):
+    def __init__(self, model: BracketModel, vocab: Vocab = DEFAULT_VOCAB, name: str = "", batch_size: int = 512):
         self.model, self.vocab, self.name, self.batch_size = model.eval(), vocab, name, batch_size
         self.device = next(model.parameters()).device
         self.folder: Path | None = None  # the run folder it was loaded from, if any
@@ -46,17 +46,21 @@ class Completer:
             out.append(clean)
         return out
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def complete(self, prefixes: list[str]) -> list[str]:
         prefixes = self.check(prefixes)
-        answers: list[str] = []
-        for start in range(0, len(prefixes), self.batch_size):
-            chunk = prefixes[start : start + self.batch_size]
+        # batch prefixes of similar length together: less padding, less wasted compute
+        order = sorted(range(len(prefixes)), key=lambda i: len(prefixes[i]))
+        answers: list[str] = [""] * len(prefixes)
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            chunk = [prefixes[i] for i in rows]
             idx, lengths = prompt_batch(chunk, self.vocab, self.device)
             # an answer is never longer than its prefix; +1 for the end token
-            out = self.model.generate(idx, lengths, max(len(p) for p in chunk) + 1)
+            out = self.model.generate(idx, lengths, len(chunk[-1]) + 1)
             # each row keeps its own bound, so an answer never depends on its batch-mates
-            answers += [self.vocab.answer_text(row[: len(p) + 1]) for p, row in zip(chunk, out.tolist(), strict=True)]
+            for i, p, row in zip(rows, chunk, out.tolist(), strict=True):
+                answers[i] = self.vocab.answer_text(row[: len(p) + 1])
         return answers
 
     @torch.no_grad()

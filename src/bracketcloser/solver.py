@@ -13,6 +13,20 @@ def open_stack(prefix: str, vocab: Vocab = DEFAULT_VOCAB) -> list[str]:
     """
     opener_of = vocab.opener_of
     stack: list[str] = []
+    for ch in vocab.clean(prefix):
+        if ch in opener_of:  # a closer
+            if not stack or stack[-1] != opener_of[ch]:
+                _raise_mismatch(prefix, vocab)
+            stack.pop()
+        else:
+            stack.append(ch)
+    return stack
+
+
+def _raise_mismatch(prefix: str, vocab: Vocab) -> None:
+    """Read ``prefix`` again, keeping positions, to say where it goes wrong."""
+    opener_of = vocab.opener_of
+    stack: list[str] = []
     for pos, ch in vocab.brackets(prefix):
         if ch in opener_of:
             if not stack:
@@ -22,7 +36,7 @@ def open_stack(prefix: str, vocab: Vocab = DEFAULT_VOCAB) -> list[str]:
             stack.pop()
         else:
             stack.append(ch)
-    return stack
+    raise AssertionError("unreachable: the fast read found a mismatch")
 
 
 def solve(prefix: str, vocab: Vocab = DEFAULT_VOCAB) -> str:

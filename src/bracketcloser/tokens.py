@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 PAD, INPUT, OUTPUT, END = 0, 7, 8, 9
 BASE_PAIRS = ("()", "[]", "{}")
 # The original printed square brackets full-width; we read them as ASCII everywhere.
 FULL_WIDTH = {"【": "[", "】": "]"}
+_COMMON_SPACE = " \t\n\r\v\f\u3000"  # removed by the fast path of Vocab.clean
 
 _EXAMPLE = re.compile(r"^\s*input:(?P<prefix>.*?),output:(?P<answer>.*?)(?P<end>,)?\s*$", re.S)
 
@@ -43,7 +45,7 @@ class Vocab:
     def pairs(self) -> tuple[str, ...]:
         return BASE_PAIRS + tuple(self.extra_pairs)
 
-    @property
+    @cached_property
     def tokens(self) -> list[str]:
         base = ["<pad>", "(", ")", "[", "]", "{", "}", "input", ",output", ","]
         return base + [c for pair in self.extra_pairs for c in pair]
@@ -52,13 +54,22 @@ class Vocab:
     def size(self) -> int:
         return len(self.tokens)
 
-    @property
+    @cached_property
     def closer_of(self) -> dict[str, str]:
         return {p[0]: p[1] for p in self.pairs}
 
-    @property
+    @cached_property
     def opener_of(self) -> dict[str, str]:
         return {p[1]: p[0] for p in self.pairs}
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.tokens)}
+
+    @cached_property
+    def _normalise(self) -> dict[int, str | None]:
+        """str.translate table: full-width to ASCII, common whitespace removed."""
+        return {**{ord(k): v for k, v in FULL_WIDTH.items()}, **{ord(c): None for c in _COMMON_SPACE}}
 
     def id(self, token: str) -> int:
         return self.tokens.index(token)
@@ -81,13 +92,16 @@ class Vocab:
 
     def clean(self, text: str) -> str:
         """``text`` as plain ASCII brackets, e.g. ``"( 【 {"`` -> ``"([{"``."""
-        return "".join(ch for _, ch in self.brackets(text))
+        fast = text.translate(self._normalise)
+        if set(fast) <= set(self.closer_of) | set(self.opener_of):
+            return fast
+        return "".join(ch for _, ch in self.brackets(text))  # slow path: names the bad character
 
     def example_tokens(self, prefix: str, answer: str) -> list[str]:
         return ["input", *self.clean(prefix), ",output", *self.clean(answer), ","]
 
     def encode(self, tokens: list[str]) -> list[int]:
-        index = {t: i for i, t in enumerate(self.tokens)}
+        index = self._index
         try:
             return [index[t] for t in tokens]
         except KeyError as e:

@@ -1,23 +1,27 @@
 """BERT: a bidirectional transformer encoder trained with a masked objective (Devlin et al. 2019).
 
 BERT has no causal mask: every position sees every other. It cannot "continue" a stream
-the way GPT does, so it answers by filling a blank. To predict the next answer token it
-reads ``input ( [ ,output ] [MASK]`` — everything known so far, then a mask token at the
-next slot — and predicts what stands under the mask. Decoding writes that prediction in,
-puts a new mask after it and re-reads the whole sequence: one full encoder pass per answer
-token, the price of bidirectional attention (nothing can be cached, since a new token may
-change how every earlier position is read).
+the way GPT does, so it answers by filling in blanks. It reads the prompt followed by one
+mask token per answer slot,
 
-Why exactly one mask, at the next slot, rather than the classic 15% of random positions:
-the answer is fully determined by the prefix, so random masking inside the prefix only
-makes the model guess brackets that carry no answer. Masking answer slots one at a time
-trains exactly the skill decoding uses, and the model never sees a later answer token while
-predicting an earlier one (that would leak the answer). Training builds, for every scored
-position t of a stream, the copy ``stream[:t+1] + [MASK]``, so each answer token and the
-end token are each predicted once, as in the other models.
+    input ( [ ,output [MASK] [MASK] [MASK]        ->   ]  )  ,
 
-The mask token is the model's own: id ``vocab_size`` in its embedding table, never in a
-dataset. Size at the default config: 101,898 parameters.
+and predicts, in one pass, what stands under every mask: the answer's closers, then the end
+token. There are as many slots as the prefix has brackets plus one (an answer is never
+longer than its prefix), so the number of masks tells the model nothing about the answer.
+
+Why all slots at once instead of one token at a time with re-encoding: the answer is fully
+determined by the prefix. Slot k holds the closer of the k-th innermost bracket still open,
+which attention can find without seeing slots 1..k-1, so there is nothing to gain from
+feeding answers back in, and one pass costs a fraction of re-reading the sequence per token.
+This is the classic masked objective with the mask placed on the answer: no answer token is
+ever visible while it is being predicted. Slots after the end token are not scored (decoding
+stops at the end token) and their predictions are ignored.
+
+Decoding: ``prefill`` runs the single pass and keeps the predictions of every slot; ``step``
+hands them out one by one, so BERT fits the shared decoder. The mask token is the model's
+own: id ``vocab_size`` in its embedding table, never in a dataset.
+Size at the default config: see ``bracketcloser.models.build("bert").num_params()``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from ..tokens import PAD
+from ..tokens import END, OUTPUT, PAD
 from .base import IGNORE, BracketModel, answer_loss
 from .layers import Block, Embedding, TransformerConfig, init_weights, padding_mask
 
@@ -41,37 +45,42 @@ class BERT(BracketModel):
         self.head = nn.Linear(cfg.n_embd, cfg.vocab_size)
         init_weights(self)
 
-    def fill(self, seq, at):
-        """seq (N, L) with a mask token at column ``at`` (N,) -> logits (N, V) there."""
-        valid = seq != PAD
-        pos = torch.arange(seq.size(1), device=seq.device).expand_as(seq)
-        x, mask = self.embed(seq, pos), padding_mask(valid, seq.size(1))
+    def fill(self, idx, at_output):
+        """Prompts in ``idx`` (B, *) whose ``,output`` stands at column ``at_output`` (B,) ->
+        logits (B, L, V) of the sequence ``prompt + [MASK] * (prefix length + 1)``."""
+        L = int(2 * at_output.max()) + 1
+        cols = torch.arange(L, device=idx.device)
+        prompt = torch.cat([idx, idx.new_zeros(idx.size(0), max(0, L - idx.size(1)))], 1)[:, :L]
+        seq = torch.where(cols <= at_output[:, None], prompt, torch.where(cols <= 2 * at_output[:, None], self.mask_id, PAD))
+        pos = cols.expand_as(seq)
+        x, mask = self.embed(seq, pos), padding_mask(seq != PAD, L)
         for block in self.blocks:
             x = block(x, mask, pos)
-        x = x[torch.arange(seq.size(0), device=seq.device), at]  # (N, C)
-        return self.head(self.ln_f(x))
+        return self.head(self.ln_f(x))  # (B, L, V)
 
     def forward(self, idx, targets=None):
         B, T = idx.shape
-        # every scored position (b, t), or every real position when there are no targets
-        chosen = (targets != IGNORE) if targets is not None else (idx != PAD)
-        b, t = chosen.nonzero(as_tuple=True)  # (N,), (N,)
-        cols = torch.arange(T + 1, device=idx.device)
-        seq = torch.where(cols <= t[:, None], torch.cat([idx, idx.new_zeros(B, 1)], 1)[b], PAD)
-        seq[torch.arange(len(t)), t + 1] = self.mask_id  # (N, T+1): stream[:t+1] + [MASK]
-        out = self.fill(seq, t + 1)  # (N, V)
-        logits = out.new_zeros(B, T, out.size(-1))
-        logits[b, t] = out
-        return logits, answer_loss(out, None if targets is None else targets[b, t])
+        at = (idx == OUTPUT).int().argmax(1)  # (B,)
+        out = self.fill(idx, at)
+        # the mask after ,output sits one column right of the stream position that predicts
+        # the same token: shift back by one to line up with ``targets``
+        answer = torch.arange(T, device=idx.device) >= at[:, None]  # (B, T)
+        logits = torch.where(answer[..., None], out[:, 1 : T + 1], 0.0)
+        if targets is not None:
+            targets = targets.masked_fill(~answer, IGNORE)  # BERT never predicts the prefix
+        return logits, answer_loss(logits, targets)
 
     def prefill(self, idx, lengths):
-        seq = torch.cat([idx, idx.new_zeros(idx.size(0), 1)], 1)
-        seq[torch.arange(idx.size(0)), lengths] = self.mask_id
-        return self.fill(seq, lengths), {"seq": seq, "at": lengths}
+        at = lengths - 1
+        out = self.fill(idx, at)
+        slots = at[:, None] + 1 + torch.arange(int(at.max()) + 1, device=idx.device)  # (B, K)
+        slots = out.gather(1, slots.clamp(max=out.size(1) - 1)[..., None].expand(-1, -1, out.size(-1)))
+        # a row has only (prefix length + 1) slots; past them its answer can only end
+        beyond = torch.arange(slots.size(1), device=idx.device) >= at[:, None]  # (B, K)
+        end_only = torch.full_like(slots[0, 0], float("-inf")).index_fill(0, torch.tensor([END]), 0.0)
+        slots = torch.where(beyond[..., None], end_only, slots)
+        return slots[:, 0], {"slots": slots, "k": 0}
 
     def step(self, state, token):
-        rows, at = torch.arange(token.size(0), device=token.device), state["at"]
-        seq = torch.cat([state["seq"], token.new_zeros(token.size(0), 1)], 1)
-        seq[rows, at] = token
-        seq[rows, at + 1] = self.mask_id
-        return self.fill(seq, at + 1), {"seq": seq, "at": at + 1}
+        k = min(state["k"] + 1, state["slots"].size(1) - 1)
+        return state["slots"][:, k], {"slots": state["slots"], "k": k}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 POSITIONAL = ("learned", "sinusoidal", "rotary", "none")
 
@@ -113,11 +114,13 @@ class Attention(nn.Module):
                 if source is None and "k" in cache:
                     k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
                 cache["k"], cache["v"] = k, v
-        att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
-        att = att.masked_fill(~mask, float("-inf")).softmax(-1)
-        if self.record:
+        if self.record:  # spelled out, to keep the attention map for a learner to look at
+            att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
+            att = att.masked_fill(~mask, float("-inf")).softmax(-1)
             self.weights = att.detach()
-        y = self.drop(att) @ v  # (B, H, Tq, C/H)
+            y = self.drop(att) @ v  # (B, H, Tq, C/H)
+        else:  # the same computation, fused by PyTorch
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.drop.p if self.training else 0.0)
         return self.proj(y.transpose(1, 2).flatten(2))
 
 
