@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 
 import torch
-from common import command, machine, models
 
 from bracketcloser.batch import prompt_batch
 from bracketcloser.data import generate
 from bracketcloser.models import IGNORE
 from bracketcloser.solver import solve
 from bracketcloser.tokens import END
+from common import command, machine, models
 
 
 def reset_peak() -> None:

@@ -60,7 +60,7 @@ def test_result_line_has_the_original_form():
 
 
 def test_complete_validates_input():
-    model = Completer(build("gpt", n_embd=16, n_layer=1, max_len=23))
+    model = Completer(build("gpt", n_embd=16, n_layer=1, max_len=23, pos="learned"))
     assert model.complete([]) == []
     with pytest.raises(ValueError, match=r"prefix 1: '\)' at position 2 closes nothing"):
         model.complete(["(", "())"])

@@ -48,10 +48,12 @@ def _breakdown(records: list[dict], key) -> dict:
 
 
 def evaluate(completer: Completer, examples: list[Example]) -> dict:
-    """Score ``completer`` on ``examples`` (expected answers from the solver). Examples with a
-    bracket the model's vocabulary lacks are scored wrong and counted as ``unsupported``."""
-    known = set("".join(completer.vocab.pairs))
-    supported = [i for i, ex in enumerate(examples) if set(ex.prefix) <= known]
+    """Score ``completer`` on ``examples`` (expected answers from the solver). Examples the
+    model cannot read (a bracket its vocabulary lacks, or a prefix past its length limit) are
+    scored wrong and counted as ``unsupported``."""
+    known, limit = set("".join(completer.vocab.pairs)), completer.max_prefix_len
+    supported = [i for i, ex in enumerate(examples)
+                 if set(ex.prefix) <= known and (limit is None or len(ex.prefix) <= limit)]
     predicted = [None] * len(examples)
     for i, answer in zip(supported, completer.complete([examples[i].prefix for i in supported]), strict=True):
         predicted[i] = answer
@@ -101,7 +103,8 @@ def summary_text(report: dict, title: str) -> str:
     if report.get("excluded"):
         out.append(f"  excluded {report['excluded']} examples whose prefix the model was trained on")
     if report["unsupported"]:
-        out.append(f"  {report['unsupported']} examples use brackets outside the model's vocabulary (scored wrong)")
+        out.append(f"  {report['unsupported']} examples have brackets outside the model's vocabulary or exceed its "
+                   "length limit (scored wrong)")
     for name in ("by_answer_length", "by_prefix_length", "by_depth"):
         cells = ", ".join(f"{k}: {v['exact_match']:.0%} ({v['n']})" for k, v in report[name].items())
         out.append(f"  {name.replace('_', ' ')}: {cells}")

@@ -31,13 +31,13 @@ import torch.nn as nn
 
 from ..tokens import END, OUTPUT, PAD
 from .base import IGNORE, BracketModel, answer_loss
-from .layers import Block, Embedding, TransformerConfig, init_weights, padding_mask
+from .layers import Block, Embedding, TransformerConfig, init_weights, padding_mask, position_limit
 
 
 class BERT(BracketModel):
     def __init__(self, cfg: TransformerConfig):
         super().__init__()
-        self.cfg, self.max_len = cfg, cfg.max_len
+        self.cfg, self.max_len = cfg, position_limit(cfg)
         self.mask_id = cfg.vocab_size
         self.embed = Embedding(cfg, cfg.vocab_size + 1)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))

@@ -24,13 +24,13 @@ import torch
 import torch.nn as nn
 
 from .base import BracketModel, answer_loss
-from .layers import Block, Embedding, TransformerConfig, causal_mask, init_weights
+from .layers import Block, Embedding, TransformerConfig, causal_mask, init_weights, position_limit
 
 
 class GPT(BracketModel):
     def __init__(self, cfg: TransformerConfig):
         super().__init__()
-        self.cfg, self.max_len = cfg, cfg.max_len
+        self.cfg, self.max_len = cfg, position_limit(cfg)
         self.embed = Embedding(cfg, cfg.vocab_size)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
         self.ln_f = nn.LayerNorm(cfg.n_embd)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 POSITIONAL = ("learned", "sinusoidal", "rotary", "none")
 
@@ -33,13 +32,19 @@ class TransformerConfig:
     ffn_mult: int = 4
     dropout: float = 0.0
     pos: str = "learned"  # one of POSITIONAL
-    max_len: int = 128  # longest stream (learned positions need a table this long)
+    max_len: int = 192  # longest stream when positions are learned (the table's size)
 
     def __post_init__(self):
         if self.pos not in POSITIONAL:
             raise ValueError(f"unknown positional encoding {self.pos!r} (choose from {', '.join(POSITIONAL)})")
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
+
+
+def position_limit(cfg: TransformerConfig) -> int | None:
+    """Longest stream a model can read: learned positions end with their table; the other
+    encodings are defined for any position (whether they generalise there is another matter)."""
+    return cfg.max_len if cfg.pos == "learned" else None
 
 
 def sinusoid(positions: torch.Tensor, dim: int) -> torch.Tensor:
@@ -114,13 +119,11 @@ class Attention(nn.Module):
                 if source is None and "k" in cache:
                     k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
                 cache["k"], cache["v"] = k, v
-        if self.record:  # spelled out, to keep the attention map for a learner to look at
-            att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
-            att = att.masked_fill(~mask, float("-inf")).softmax(-1)
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
+        att = att.masked_fill(~mask, float("-inf")).softmax(-1)
+        if self.record:  # kept for a learner to look at (the web playground shows these)
             self.weights = att.detach()
-            y = self.drop(att) @ v  # (B, H, Tq, C/H)
-        else:  # the same computation, fused by PyTorch
-            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.drop.p if self.training else 0.0)
+        y = self.drop(att) @ v  # (B, H, Tq, C/H)
         return self.proj(y.transpose(1, 2).flatten(2))
 
 

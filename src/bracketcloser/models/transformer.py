@@ -26,13 +26,13 @@ import torch.nn as nn
 
 from ..tokens import OUTPUT, PAD
 from .base import IGNORE, BracketModel, answer_loss
-from .layers import Block, Embedding, TransformerConfig, causal_mask, init_weights, padding_mask
+from .layers import Block, Embedding, TransformerConfig, causal_mask, init_weights, padding_mask, position_limit
 
 
 class EncoderDecoder(BracketModel):
     def __init__(self, cfg: TransformerConfig):
         super().__init__()
-        self.cfg, self.max_len = cfg, cfg.max_len
+        self.cfg, self.max_len = cfg, position_limit(cfg)
         self.src_embed, self.tgt_embed = Embedding(cfg, cfg.vocab_size), Embedding(cfg, cfg.vocab_size)
         self.encoder = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
         self.decoder = nn.ModuleList(Block(cfg, cross=True) for _ in range(cfg.n_layer))

@@ -1,0 +1,54 @@
+"""Exact match of each model on every suite, as one JSON table.
+
+    python bench/accuracy.py [--models RUN_OR_NAME ...] [--samples 10000] [--out FILE]
+
+Suites: seed (the original's distribution), dyck (general completion, length <= 40, depth
+<= 10), long (41-80 brackets), deep (depth 11-20), all drawn from held-out prefixes with
+seed 0, and bbh (the 250 BIG-Bench Hard examples, four bracket types). Models: as given,
+else the shipped ones (or, where none is shipped, each architecture trained briefly).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+
+from bracketcloser.data import suite
+from bracketcloser.evaluate import evaluate
+from common import command, machine, models
+
+SUITES = ("seed", "dyck", "long", "deep", "bbh")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--models", nargs="*")
+    p.add_argument("--samples", type=int, default=10_000)
+    p.add_argument("--suites", nargs="*", default=list(SUITES), choices=SUITES)
+    p.add_argument("--train-steps", type=int, default=400)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--out", default="bench/results/accuracy.json")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    data = {name: suite(name, args.samples, seed=0) for name in args.suites}
+    table = {}
+    for label, completer in models(args.models, args.train_steps).items():
+        row = {"params": completer.model.num_params(), "trained": completer.config.get("data", {})}
+        for name, examples in data.items():
+            start = time.perf_counter()
+            r = evaluate(completer, examples)
+            row[name] = {k: r[k] for k in ("exact_match", "n", "ci95", "token_accuracy", "unsupported")}
+            row[name]["seconds"] = round(time.perf_counter() - start, 2)
+        table[label] = row
+        print(f"{label:<28} " + "  ".join(f"{s} {row[s]['exact_match']:.4f}" for s in data), flush=True)
+    out = {"command": command(), "machine": machine(), "samples": args.samples, "results": table}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
