@@ -19,8 +19,8 @@ REGISTRY = {
     "gru": (RecurrentLM, RecurrentConfig, {"cell": "gru"}),
     "lstm": (RecurrentLM, RecurrentConfig, {"cell": "lstm"}),
     "transformer": (EncoderDecoder, TransformerConfig, {}),
-    "bert": (BERT, TransformerConfig, {}),
-    "gpt": (GPT, TransformerConfig, {}),
+    "bert": (BERT, TransformerConfig, {"n_embd": 32}),
+    "gpt": (GPT, TransformerConfig, {"n_embd": 32}),
 }
 ARCHS = tuple(REGISTRY)
 

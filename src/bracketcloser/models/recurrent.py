@@ -12,8 +12,8 @@ because the state must hold every open bracket at once.
 
 Decoding carries the hidden state from token to token: reading the prompt once and then
 one step per answer token, a whole batch at a time (``pack_padded_sequence`` makes sure
-each row's state stops at its own last token). Size at the default config: GRU 162,570,
-LSTM 216,202 parameters.
+each row's state stops at its own last token). Size at the default config (2 layers, 64 hidden
+units): GRU 44,746, LSTM 59,338 parameters.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class RecurrentConfig:
     vocab_size: int = 10
     cell: str = "gru"  # "gru" or "lstm"
     n_embd: int = 32
-    n_hidden: int = 128
+    n_hidden: int = 64
     n_layer: int = 2
     dropout: float = 0.0
 

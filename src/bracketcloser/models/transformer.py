@@ -15,8 +15,8 @@ In ``forward`` the stream is split at ``,output`` row by row: the part before go
 encoder, the rest to the decoder, and the decoder's logits are put back at their stream
 positions (positions the encoder read get zero logits; they are never scored).
 Decoding encodes once, caches cross-attention keys/values and the decoder's own
-keys/values, and steps the whole batch together. Size at the default config: 169,930
-parameters.
+keys/values, and steps the whole batch together. Size at the default config (2 + 2
+layers, 4 heads, n_embd 64): 260,234 parameters.
 """
 
 from __future__ import annotations

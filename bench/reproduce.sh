@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Train each architecture with the CLI at one budget, then run both benchmarks on those runs.
+#   bash bench/reproduce.sh [BUDGET] [DIST]      (default: 1min seed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+budget=${1:-1min}
+dist=${2:-seed}
+out=bench/models/${budget}_${dist}
+bc=${BRACKETCLOSER:-.venv/bin/bracketcloser}
+py=${PYTHON:-.venv/bin/python}
+runs=()
+for arch in gru lstm transformer bert gpt; do
+  "$bc" train --arch "$arch" --time "$budget" --dist "$dist" --models-dir "$out" --quiet
+  runs+=("$(ls -dt "$out/${arch}_"*/ | head -n 1)")
+done
+"$py" bench/throughput.py --models "${runs[@]}" --out "bench/results/throughput_${budget}_${dist}.json"
+"$py" bench/accuracy.py --models "${runs[@]}" --out "bench/results/accuracy_${budget}_${dist}.json"
