@@ -6,9 +6,9 @@ from pathlib import Path
 
 import torch
 
-from .batch import prompt_batch
+from .batch import answer_texts, prompt_batch
 from .models import BracketModel
-from .solver import open_stack
+from .solver import read_prefix
 from .tokens import DEFAULT_VOCAB, Vocab
 
 
@@ -37,8 +37,7 @@ class Completer:
             try:
                 if not isinstance(p, str):
                     raise ValueError(f"expected a string, got {type(p).__name__}")
-                open_stack(p, self.vocab)
-                clean = self.vocab.clean(p)
+                clean, _ = read_prefix(p, self.vocab)
             except ValueError as e:
                 raise ValueError(f"prefix {i}: {e}") from None
             if self.max_prefix_len is not None and len(clean) > self.max_prefix_len:
@@ -59,8 +58,8 @@ class Completer:
             # an answer is never longer than its prefix; +1 for the end token
             out = self.model.generate(idx, lengths, len(chunk[-1]) + 1)
             # each row keeps its own bound, so an answer never depends on its batch-mates
-            for i, p, row in zip(rows, chunk, out.tolist(), strict=True):
-                answers[i] = self.vocab.answer_text(row[: len(p) + 1])
+            for i, answer in zip(rows, answer_texts(out, [len(p) + 1 for p in chunk], self.vocab), strict=True):
+                answers[i] = answer
         return answers
 
     @torch.no_grad()

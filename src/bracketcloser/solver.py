@@ -5,22 +5,29 @@ from __future__ import annotations
 from .tokens import DEFAULT_VOCAB, Vocab
 
 
-def open_stack(prefix: str, vocab: Vocab = DEFAULT_VOCAB) -> list[str]:
-    """The openers still open after reading ``prefix``, outermost first.
+def read_prefix(prefix: str, vocab: Vocab = DEFAULT_VOCAB) -> tuple[str, list[str]]:
+    """``prefix`` as clean ASCII brackets, and the openers still open after it (outermost
+    first).
 
     Raises ``ValueError`` naming the character and its 0-based position in ``prefix`` for a
     non-bracket, a closer with nothing open, or a closer of the wrong kind.
     """
     opener_of = vocab.opener_of
+    clean = vocab.clean(prefix)
     stack: list[str] = []
-    for ch in vocab.clean(prefix):
+    for ch in clean:
         if ch in opener_of:  # a closer
             if not stack or stack[-1] != opener_of[ch]:
                 _raise_mismatch(prefix, vocab)
             stack.pop()
         else:
             stack.append(ch)
-    return stack
+    return clean, stack
+
+
+def open_stack(prefix: str, vocab: Vocab = DEFAULT_VOCAB) -> list[str]:
+    """The openers still open after reading ``prefix``, outermost first (see ``read_prefix``)."""
+    return read_prefix(prefix, vocab)[1]
 
 
 def _raise_mismatch(prefix: str, vocab: Vocab) -> None:

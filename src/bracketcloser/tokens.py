@@ -67,6 +67,22 @@ class Vocab:
         return {t: i for i, t in enumerate(self.tokens)}
 
     @cached_property
+    def bracket_ids(self) -> list[int]:
+        return [i for i, t in enumerate(self.tokens) if len(t) == 1 and t != ","]
+
+    @cached_property
+    def id_bytes(self) -> dict[int, str]:
+        """str.translate table from a clean bracket to the character whose code is its id."""
+        return {ord(self.tokens[i]): chr(i) for i in self.bracket_ids}
+
+    @cached_property
+    def id_chars(self):
+        """numpy array: id -> its bracket character ("" for every other token)."""
+        import numpy as np
+
+        return np.array([t if i in self.bracket_ids else "" for i, t in enumerate(self.tokens)], dtype=object)
+
+    @cached_property
     def _normalise(self) -> dict[int, str | None]:
         """str.translate table: full-width to ASCII, common whitespace removed."""
         return {**{ord(k): v for k, v in FULL_WIDTH.items()}, **{ord(c): None for c in _COMMON_SPACE}}

@@ -1,0 +1,24 @@
+import torch
+
+from bracketcloser.batch import answer_texts, prompt_batch
+from bracketcloser.tokens import DEFAULT_VOCAB, Vocab
+
+
+def test_prompt_batch_matches_prompt_ids():
+    prefixes = ["{[(", "", "()[]{}((", "]"[:0] + "("]
+    idx, lengths = prompt_batch(prefixes, DEFAULT_VOCAB)
+    assert lengths.tolist() == [len(p) + 2 for p in prefixes]
+    for row, p in zip(idx.tolist(), prefixes, strict=True):
+        ids = DEFAULT_VOCAB.prompt_ids(p)
+        assert row[: len(ids)] == ids and set(row[len(ids) :]) <= {0}
+
+
+def test_prompt_batch_with_extra_pairs():
+    vocab = Vocab(("<>",))
+    idx, _ = prompt_batch(["<(", "<"], vocab)
+    assert idx[0].tolist() == [7, 10, 1, 8] and idx[1].tolist() == [7, 10, 8, 0]
+
+
+def test_answer_texts_cut_at_end_or_bound():
+    out = torch.tensor([[2, 4, 9, 6], [6, 6, 6, 6], [9, 2, 2, 2], [2, 7, 9, 0]])
+    assert answer_texts(out, [4, 2, 4, 4], DEFAULT_VOCAB) == [")]", "}}", "", ")input"]
