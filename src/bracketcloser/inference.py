@@ -15,7 +15,7 @@ from .tokens import DEFAULT_VOCAB, Vocab
 class Completer:
     """Wraps any architecture behind one method; batched greedy decoding underneath."""
 
-    def __init__(self, model: BracketModel, vocab: Vocab = DEFAULT_VOCAB, name: str = "", batch_size: int = 512):
+    def __init__(self, model: BracketModel, vocab: Vocab = DEFAULT_VOCAB, name: str = "", batch_size: int = 1024):
         self.model, self.vocab, self.name, self.batch_size = model.eval(), vocab, name, batch_size
         self.device = next(model.parameters()).device
         self.folder: Path | None = None  # the run folder it was loaded from, if any

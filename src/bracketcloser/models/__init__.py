@@ -18,9 +18,9 @@ from .transformer import EncoderDecoder
 REGISTRY = {
     "gru": (RecurrentLM, RecurrentConfig, {"cell": "gru"}),
     "lstm": (RecurrentLM, RecurrentConfig, {"cell": "lstm"}),
-    "transformer": (EncoderDecoder, TransformerConfig, {}),
+    "transformer": (EncoderDecoder, TransformerConfig, {"n_embd": 48}),
     "bert": (BERT, TransformerConfig, {"n_embd": 32}),
-    "gpt": (GPT, TransformerConfig, {"n_embd": 32}),
+    "gpt": (GPT, TransformerConfig, {"n_embd": 32, "n_head": 2}),
 }
 ARCHS = tuple(REGISTRY)
 

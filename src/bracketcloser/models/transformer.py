@@ -16,7 +16,7 @@ encoder, the rest to the decoder, and the decoder's logits are put back at their
 positions (positions the encoder read get zero logits; they are never scored).
 Decoding encodes once, caches cross-attention keys/values and the decoder's own
 keys/values, and steps the whole batch together. Size at the default config (2 + 2
-layers, 4 heads, n_embd 64): 260,234 parameters.
+layers, 4 heads, n_embd 48): 152,170 parameters.
 """
 
 from __future__ import annotations
