@@ -207,9 +207,10 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
         atomic_write_json(run_dir / CONFIG, config)
         if fixed:
             write_dataset(run_dir / "dataset", fixed, vocab, name="train")
-        state = {"step": 0, "elapsed": 0.0, "best": -1.0, "best_step": 0, "history": []}
+        state = {"step": 0, "elapsed": 0.0, "best": -1.0, "best_loss": math.inf, "best_step": 0, "history": []}
     else:
         state = load_checkpoint(run_dir / CHECKPOINT, model, optimizer)
+        state.setdefault("best_loss", math.inf)  # checkpoints written before it was kept
     budget = None if cfg.steps else BUDGETS[cfg.time]
 
     from torch.utils.tensorboard import SummaryWriter
@@ -235,8 +236,9 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
                "train_loss": sum(losses) / max(len(losses), 1), "val_loss": val_loss, "val_exact_match": val_em}
         losses.clear()
         state["history"].append(row)
-        if val_em > state["best"]:
-            state["best"], state["best_step"] = val_em, state["step"]
+        # best by exact match; between equal scores (often 1.0 late in a run) the lower loss
+        if (val_em, -val_loss) > (state["best"], -state["best_loss"]):
+            state["best"], state["best_loss"], state["best_step"] = val_em, val_loss, state["step"]
             save_weights(run_dir / BEST, model)
         save_checkpoint(run_dir / CHECKPOINT, model, optimizer, state)
         for key in ("train_loss", "val_loss", "val_exact_match", "lr"):
