@@ -211,6 +211,16 @@ def _cmd_evaluate(args) -> int:
     return 0
 
 
+def _cmd_compare(args) -> int:
+    from .compare import compare, leaderboard_text
+
+    result = compare(args.archs, time=args.time, steps=args.steps, dist=args.dist, samples=args.samples, seed=args.seed,
+                     models_dir=args.models_dir, out=args.out, progress=not args.quiet, argv=args.argv)
+    print(leaderboard_text(result))
+    print(f"leaderboard and plot: {result['folder']}/leaderboard.json, leaderboard.png")
+    return 0
+
+
 def _not_built(issue: str):
     def run(args) -> int:
         print(f"bracketcloser {args.command}: not built yet (planned: {issue}).", file=sys.stderr)
@@ -307,8 +317,24 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
     c.set_defaults(run=_cmd_complete)
 
+    cp = sub.add_parser(
+        "compare", help="train several architectures at one budget and print a leaderboard",
+        description="Train the chosen architectures one after another at one budget, evaluate each on every "
+        "suite (seed, dyck, long, deep, bbh) and print a leaderboard; a PNG shows exact match per suite and "
+        "the learning curves overlaid.",
+    )
+    cp.add_argument("--time", choices=list(BUDGETS), default="1min", help="budget for each model (default 1min)")
+    cp.add_argument("--steps", type=int, help="a step budget instead of --time")
+    cp.add_argument("--dist", choices=list(TRAIN_DISTS), default="seed", help="training data (default seed)")
+    cp.add_argument("--archs", nargs="+", choices=ARCHS, default=list(ARCHS), help="which ones (default all five)")
+    cp.add_argument("--samples", type=int, default=1000, help="evaluation examples per suite (default 1000)")
+    cp.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
+    cp.add_argument("--out", help="folder for leaderboard.json and leaderboard.png (default: under --models-dir)")
+    cp.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
+    cp.add_argument("--quiet", action="store_true", help="no progress bars")
+    cp.set_defaults(run=_cmd_compare)
+
     for name, text, issue in [
-        ("compare", "train all five at one budget and print a leaderboard", "the comparison"),
         ("tune", "search hyperparameters with Optuna", "a later version"),
         ("app", "the web playground", "a later version"),
     ]:

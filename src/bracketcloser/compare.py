@@ -1,0 +1,85 @@
+"""Train several architectures at one budget, evaluate each on every suite, and compare.
+
+    bracketcloser compare --time 1min --dist seed
+
+The result is a leaderboard (printed, and saved as JSON) and one PNG: exact match per suite
+per architecture, and the validation learning curves overlaid against wall-clock time.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+
+from .data import suite
+from .evaluate import evaluate
+from .files import atomic_write_bytes, atomic_write_json, read_json
+from .inference import load
+from .train import TrainConfig, train
+
+SUITE_NAMES = ("seed", "dyck", "long", "deep", "bbh")
+
+
+def compare(archs: list[str], time: str = "1min", dist: str = "seed", samples: int = 1000, seed: int = 0,
+            steps: int | None = None, models_dir: str | Path = "models", out: str | Path | None = None,
+            progress: bool = True, argv: list[str] | None = None) -> dict:
+    suites = {name: suite(name, samples, seed=0) for name in SUITE_NAMES}
+    rows = []
+    for arch in archs:
+        run = train(TrainConfig(arch=arch, time=time, steps=steps, dist=dist, seed=seed), models_dir=models_dir,
+                    progress=progress, argv=argv)
+        model, info = load(run), read_json(run / "training_info.json")
+        row = {"arch": arch, "run": str(run), "params": model.model.num_params(), "steps": info["steps"],
+               "train_time_s": info["train_time_s"]}
+        for name, examples in suites.items():
+            row[name] = evaluate(model, examples)["exact_match"]
+        rows.append(row)
+    result = {"command": " ".join(argv) if argv else None, "time": None if steps else time, "steps": steps,
+              "dist": dist, "seed": seed,
+              "samples_per_suite": {k: len(v) for k, v in suites.items()}, "leaderboard": rows}
+    budget = f"{steps}steps" if steps else time
+    folder = Path(out) if out else Path(models_dir) / f"compare_{datetime.now():%Y%m%d_%H%M%S}_{budget}_{dist}"
+    atomic_write_json(folder / "leaderboard.json", result)
+    atomic_write_bytes(folder / "leaderboard.png", _plot(rows, f"{budget} on '{dist}'"))
+    result["folder"] = str(folder)
+    return result
+
+
+def leaderboard_text(result: dict) -> str:
+    head = f"{'arch':<12} {'params':>8} {'steps':>6} " + " ".join(f"{s:>7}" for s in SUITE_NAMES) + "   time"
+    lines = [head]
+    for r in sorted(result["leaderboard"], key=lambda r: -r["seed"] if result["dist"] == "seed" else -r["dyck"]):
+        cells = " ".join(f"{r[s]:>7.2%}" for s in SUITE_NAMES)
+        lines.append(f"{r['arch']:<12} {r['params']:>8,} {r['steps']:>6} {cells} {r['train_time_s']:>5.0f}s")
+    return "\n".join(lines)
+
+
+def _plot(rows: list[dict], title: str) -> bytes:
+    import csv
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (bars, curves) = plt.subplots(1, 2, figsize=(12, 4.5))
+    width = 0.8 / max(len(rows), 1)
+    for i, r in enumerate(rows):
+        xs = [j + i * width for j in range(len(SUITE_NAMES))]
+        bars.bar(xs, [r[s] for s in SUITE_NAMES], width, label=r["arch"])
+        with open(Path(r["run"]) / "history.csv") as f:
+            history = list(csv.DictReader(f))
+        curves.plot([float(h["elapsed_s"]) for h in history], [float(h["val_exact_match"]) for h in history],
+                    marker=".", label=r["arch"])
+    bars.set_xticks([j + 0.4 - width / 2 for j in range(len(SUITE_NAMES))], SUITE_NAMES)
+    bars.set(ylabel="exact match", ylim=(0, 1.02), title=f"exact match per suite ({title})")
+    bars.legend(fontsize=8)
+    curves.set(xlabel="training time (s)", ylabel="validation exact match", ylim=(0, 1.02), title="learning curves")
+    curves.grid(alpha=0.3)
+    curves.legend(fontsize=8)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    return buf.getvalue()
