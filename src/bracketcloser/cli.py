@@ -198,16 +198,14 @@ def _cmd_evaluate(args) -> int:
         examples, excluded = disjoint(examples, [ex.prefix for ex in read_examples(dataset, model.vocab)])
     report = evaluate(model, examples)
     report.update(model=str(model.folder or model.name), suite=name, seed=args.seed, excluded=excluded)
-    out = Path(args.out) if args.out else (model.folder / "evaluation_results" if model.folder else None)
-    if out is not None and model.folder is not None and str(model.folder).startswith(str(Path(__file__).parent)):
-        out = Path(args.out) if args.out else None  # never write inside the installed package
-    files = write_results(out, name, report) if out is not None else None
+    # beside the run; a shipped model's results go to ./evaluation_results (never into the package)
+    out = Path(args.out) if args.out else model.folder / "evaluation_results" if model.folder else Path("evaluation_results")
+    files = write_results(out, name, report)
     if args.json:
         print(json.dumps({k: v for k, v in report.items() if k != "records"}, indent=2))
     else:
         print(summary_text(report, f"{model.name} on {name}"))
-        if files:
-            print(f"  results: {files[0]}")
+        print(f"  results: {files[0]}")
     return 0
 
 

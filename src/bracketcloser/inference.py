@@ -110,6 +110,7 @@ def load(name_or_path: str | Path = "latest", models_dir: str | Path = "models",
             known = ", ".join([*ARCHS, "latest", *runs])
             raise ValueError(f"unknown model {name!r}: give one of {known}, or a run folder")
     model, vocab, cfg = load_run(folder)
-    completer = Completer(model.to(device), vocab, name=folder.name if name not in ARCHS else name)
-    completer.folder, completer.config = folder, cfg
+    shipped = name in ARCHS
+    completer = Completer(model.to(device), vocab, name=name if shipped else folder.name)
+    completer.folder, completer.config = None if shipped else folder, cfg  # folder: a run of the user's
     return completer
