@@ -12,8 +12,8 @@ from pathlib import Path
 import torch
 
 import bracketcloser as bc
+from bracketcloser.architectures import ARCHS
 from bracketcloser.inference import PRETRAINED
-from bracketcloser.models import ARCHS
 from bracketcloser.train import TrainConfig, train
 
 

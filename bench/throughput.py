@@ -18,9 +18,9 @@ from pathlib import Path
 
 import torch
 
+from bracketcloser.architectures import IGNORE
 from bracketcloser.batch import prompt_batch
 from bracketcloser.data import generate
-from bracketcloser.models import IGNORE
 from bracketcloser.solver import solve
 from bracketcloser.tokens import END
 from common import command, machine, models

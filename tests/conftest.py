@@ -1,8 +1,8 @@
 import pytest
 import torch
 
+from bracketcloser.architectures import ARCHS, build
 from bracketcloser.data import generate
-from bracketcloser.models import ARCHS, build
 
 # small enough that every test stays fast; every architecture's config has these fields
 SMALL = {"n_embd": 32, "n_layer": 1}

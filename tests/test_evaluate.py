@@ -4,11 +4,11 @@ import pytest
 import torch
 
 import bracketcloser as bc
+from bracketcloser.architectures import build
 from bracketcloser.cli import main
 from bracketcloser.data import Example
 from bracketcloser.evaluate import evaluate, result_line, token_accuracy, wilson
 from bracketcloser.inference import Completer
-from bracketcloser.models import build
 
 
 class Scripted(Completer):

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
+from bracketcloser.architectures import IGNORE, build, model_config
 from bracketcloser.batch import prompt_batch, stream_batch
 from bracketcloser.data import Example
-from bracketcloser.models import IGNORE, build, model_config
 from bracketcloser.tokens import DEFAULT_VOCAB as V
 from bracketcloser.tokens import OUTPUT
 

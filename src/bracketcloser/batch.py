@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .architectures import IGNORE
 from .data import Example
-from .models import IGNORE
 from .tokens import END, INPUT, OUTPUT, PAD, Vocab, pad_ids
 
 LOSS_ON = ("answer", "all")

@@ -23,8 +23,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
+from .architectures import ARCHS, BracketModel, build
 from .files import atomic_write_bytes, read_json
-from .models import ARCHS, BracketModel, build
 from .tokens import Vocab
 
 CONFIG, BEST, CHECKPOINT, INFO = "config.json", "best.safetensors", "checkpoint.safetensors", "training_info.json"

@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .architectures import ARCHS
 from .data import SAMPLERS, SUITES, generate, seed_label_error_rate
 from .examples import README_EXAMPLES
 from .files import read_json, write_dataset
-from .models import ARCHS
 from .solver import solve
 from .tokens import DEFAULT_VOCAB
 from .train import BUDGETS, TRAIN_DISTS
@@ -226,6 +226,10 @@ def _not_built(issue: str):
     return run
 
 
+def _add_models_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="bracketcloser",
@@ -281,12 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="any training or model setting, e.g. --set n_layer=3 --set pos=rotary (repeatable)")
     t.add_argument("--resume", metavar="RUN", help="continue an interrupted run folder exactly where it stopped")
-    t.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
+    _add_models_dir(t)
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(run=_cmd_train)
 
     m = sub.add_parser("models", help="list trained runs, newest first")
-    m.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
+    _add_models_dir(m)
     m.set_defaults(run=_cmd_models)
 
     model_help = "a shipped architecture name (gru, lstm, transformer, bert, gpt), 'latest' or a run folder (default latest)"
@@ -303,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--seed", type=int, default=0, help="seed of the generated suite (default 0)")
     e.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
     e.add_argument("--out", help="folder for the result files (default: the run's evaluation_results/)")
-    e.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
+    _add_models_dir(e)
     e.set_defaults(run=_cmd_evaluate)
 
     c = sub.add_parser("complete", help="answer prefixes with a trained model",
@@ -312,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--model", default="latest", help=model_help)
     c.add_argument("-i", "--interactive", action="store_true", help="keep asking for prefixes until an empty line")
     c.add_argument("--explain", action="store_true", help="show each step's top candidates and probabilities")
-    c.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
+    _add_models_dir(c)
     c.set_defaults(run=_cmd_complete)
 
     cp = sub.add_parser(
@@ -328,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--samples", type=int, default=1000, help="evaluation examples per suite (default 1000)")
     cp.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
     cp.add_argument("--out", help="folder for leaderboard.json and leaderboard.png (default: under --models-dir)")
-    cp.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
+    _add_models_dir(cp)
     cp.add_argument("--quiet", action="store_true", help="no progress bars")
     cp.set_defaults(run=_cmd_compare)
 

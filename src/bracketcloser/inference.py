@@ -6,8 +6,8 @@ from pathlib import Path
 
 import torch
 
+from .architectures import BracketModel
 from .batch import answer_texts, prompt_batch
-from .models import BracketModel
 from .solver import read_prefix
 from .tokens import DEFAULT_VOCAB, Vocab
 
@@ -89,8 +89,8 @@ PRETRAINED = Path(__file__).parent / "pretrained"
 def load(name_or_path: str | Path = "latest", models_dir: str | Path = "models", device: str = "cpu") -> Completer:
     """A model ready to ``.complete(...)``: a shipped one by architecture name (``"gpt"``), the
     newest run in ``models_dir`` (``"latest"``), or a run folder."""
+    from .architectures import ARCHS
     from .checkpoint import list_runs, load_run
-    from .models import ARCHS
 
     name = str(name_or_path)
     if name in ARCHS:

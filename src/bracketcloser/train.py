@@ -33,12 +33,12 @@ from pathlib import Path
 import torch
 
 from . import __version__
+from .architectures import build, model_config
 from .batch import stream_batch
 from .checkpoint import BEST, CHECKPOINT, CONFIG, INFO, load_checkpoint, read_config, save_checkpoint, save_weights
 from .data import SAMPLERS, Example, generate, split_of
 from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, write_dataset
 from .inference import Completer
-from .models import build, model_config
 from .tokens import Vocab
 
 BUDGETS = {"1min": 60, "10min": 600, "1hour": 3600, "6hours": 6 * 3600, "12hours": 12 * 3600,
