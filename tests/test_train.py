@@ -91,6 +91,10 @@ def test_lr_schedule_warms_up_then_decays():
         (["train", "--dist", "bbh"], "invalid choice: 'bbh'"),
         (["train", "--set", "n_hidden=3"], "unknown setting(s) n_hidden for gpt"),
         (["train", "--steps", "0"], "steps must be a positive whole number"),
+        (["train", "--set", "lr=abc"], "lr must be a number, got 'abc'"),
+        (["train", "--set", "n_embd=abc"], "n_embd must be a whole number, got 'abc'"),
+        (["train", "--set", "loss_on=prefix"], "unknown loss_on 'prefix' (choose from answer, all)"),
+        (["train", "--device", "tpu9"], "unknown device 'tpu9'"),
     ],
 )
 def test_cli_bad_arguments(argv, message, capsys):

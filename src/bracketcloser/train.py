@@ -34,11 +34,12 @@ import torch
 
 from . import __version__
 from .architectures import build, model_config
-from .batch import stream_batch
+from .batch import LOSS_ON, stream_batch
 from .checkpoint import BEST, CHECKPOINT, CONFIG, INFO, load_checkpoint, read_config, save_checkpoint, save_weights
 from .data import SAMPLERS, Example, generate, split_of
 from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, write_dataset
 from .inference import Completer
+from .settings import check_types
 from .tokens import Vocab
 
 BUDGETS = {"1min": 60, "10min": 600, "1hour": 3600, "6hours": 6 * 3600, "12hours": 12 * 3600,
@@ -77,16 +78,23 @@ class TrainConfig:
     model: dict = field(default_factory=dict)  # overrides of the architecture's config
 
     def __post_init__(self):
+        if isinstance(self.extra_pairs, list):  # from JSON
+            self.extra_pairs = tuple(self.extra_pairs)
+        check_types(self)
         model_config(self.arch, **self.model)  # fails early on an unknown architecture or setting
+        if self.loss_on not in LOSS_ON:
+            raise ValueError(f"unknown loss_on {self.loss_on!r} (choose from {', '.join(LOSS_ON)})")
+        for name in ("lr", "min_lr", "weight_decay", "grad_clip"):
+            if getattr(self, name) < 0 or (name == "lr" and self.lr == 0):
+                raise ValueError(f"{name} must be {'positive' if name == 'lr' else 'zero or more'}, got {getattr(self, name)}")
         if self.dist not in TRAIN_DISTS:
             raise ValueError(f"unknown distribution {self.dist!r} (choose from {', '.join(TRAIN_DISTS)})")
         if self.steps is None and self.time not in BUDGETS:
             raise ValueError(f"unknown time budget {self.time!r} (choose from {', '.join(BUDGETS)})")
-        for name in ("steps", "samples", "batch_size", "eval_every", "val_samples"):
+        for name in ("steps", "samples", "batch_size", "eval_every", "val_samples", "threads"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-        self.extra_pairs = tuple(self.extra_pairs)
 
     @classmethod
     def from_dict(cls, d: dict) -> TrainConfig:
@@ -122,7 +130,10 @@ def pick_device(name: str) -> torch.device:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError("--device cuda asked for, but no CUDA device is available")
-    return torch.device(name)
+    try:
+        return torch.device(name)
+    except RuntimeError:
+        raise ValueError(f"unknown device {name!r} (try auto, cpu or cuda)") from None
 
 
 @torch.no_grad()

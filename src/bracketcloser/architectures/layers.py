@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
+from ..settings import check_types
+
 POSITIONAL = ("learned", "sinusoidal", "rotary", "none")
 
 
@@ -35,6 +37,7 @@ class TransformerConfig:
     max_len: int = 192  # longest stream when positions are learned (the table's size)
 
     def __post_init__(self):
+        check_types(self)
         if self.pos not in POSITIONAL:
             raise ValueError(f"unknown positional encoding {self.pos!r} (choose from {', '.join(POSITIONAL)})")
         if self.n_embd % self.n_head:

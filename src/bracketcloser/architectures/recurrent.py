@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from ..settings import check_types
 from .base import BracketModel, answer_loss
 
 CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
@@ -38,6 +39,7 @@ class RecurrentConfig:
     dropout: float = 0.0
 
     def __post_init__(self):
+        check_types(self)
         if self.cell not in CELLS:
             raise ValueError(f"unknown cell {self.cell!r} (choose from {', '.join(CELLS)})")
 
