@@ -123,6 +123,11 @@ def test_cli_evaluate_bbh(trained_run, capsys):
     assert report["n"] == 250 and 0 < report["unsupported"] < 250
 
 
+def test_cli_evaluate_bad_samples(trained_run, capsys):
+    assert main(["evaluate", "--model", str(trained_run), "--samples", "0"]) == 2
+    assert "--samples must be at least 1" in capsys.readouterr().err
+
+
 def test_cli_evaluate_bad_data_file(trained_run, tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('["input:(,output:)", "input:(],output:"]')

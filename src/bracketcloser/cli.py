@@ -184,6 +184,8 @@ def _cmd_evaluate(args) -> int:
     from .evaluate import evaluate, summary_text, write_results
     from .files import read_examples
 
+    if args.samples is not None and args.samples < 1:
+        raise UsageError(f"--samples must be at least 1, got {args.samples}")
     model = _load(args)
     name = args.suite or (model.config.get("data", {}).get("dist") if args.data is None else None) or "seed"
     if args.suite == "bbh":
