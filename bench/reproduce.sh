@@ -9,7 +9,7 @@ out=bench/models/${budget}_${dist}
 bc=${BRACKETCLOSER:-.venv/bin/bracketcloser}
 py=${PYTHON:-.venv/bin/python}
 runs=()
-for arch in gru lstm transformer bert gpt; do
+for arch in $("$py" -c 'from bracketcloser.architectures import ARCHS; print(*ARCHS)'); do
   "$bc" train --arch "$arch" --time "$budget" --dist "$dist" --models-dir "$out" --quiet
   runs+=("$(ls -dt "$out/${arch}_"*/ | head -n 1)")
 done

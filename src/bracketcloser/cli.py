@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .architectures import ARCHS
+from .architectures import ARCHS, DEFAULT_ARCH
 from .data import SAMPLERS, SUITES, generate, seed_label_error_rate
 from .examples import README_EXAMPLES
 from .files import read_json, write_dataset
@@ -245,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="the main job: train a model, evaluate it, show its answers",
                        description="Train one model on the embedded defaults, evaluate it on held-out data and "
                        "show its answers to the original project's README examples.")
-    d.add_argument("--arch", choices=ARCHS, default="gpt", help="architecture to train (default gpt)")
+    d.add_argument("--arch", choices=ARCHS, default=DEFAULT_ARCH, help=f"architecture to train (default {DEFAULT_ARCH})")
     d.add_argument("--time", choices=list(BUDGETS), default="1min", help="training budget (default 1min)")
     d.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     d.add_argument("--models-dir", default="models", help="where the run is saved (default models)")
@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Settings are applied in order: defaults, --params FILE, the flags, then --set. "
         "Example: bracketcloser train --arch lstm --time 10min --dist dyck --set n_hidden=256",
     )
-    t.add_argument("--arch", choices=ARCHS, help="architecture (default gpt)")
+    t.add_argument("--arch", choices=ARCHS, help=f"architecture (default {DEFAULT_ARCH})")
     t.add_argument("--time", choices=list(BUDGETS), help="wall-clock budget, as the original named them (default 1min)")
     t.add_argument("--steps", type=int, help="train this many steps instead of a time budget")
     t.add_argument("--dist", choices=list(TRAIN_DISTS), help="training data: seed (the original's) or dyck (default seed)")

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from .solver import max_depth, solve
+from .solver import solve
 from .tokens import DEFAULT_VOCAB, Vocab
 
 
@@ -27,7 +27,6 @@ class Example(NamedTuple):
     answer: str
 
 
-DISTRIBUTIONS = ("seed", "dyck")
 SUITES = ("seed", "dyck", "long", "deep", "bbh")
 SPLITS = ("train", "valid", "test")
 BBH_FILE = Path("shared") / "benchmarks" / "bbh_dyck_languages.json"
@@ -204,19 +203,6 @@ def suite(name: str, n: int = 10_000, seed: int = 0, bbh_path: str | Path | None
     if name not in SAMPLERS:
         raise ValueError(f"unknown suite {name!r} (choose from {', '.join(SUITES)})")
     return generate(name, n, seed, split="test")
-
-
-def describe(examples: list[Example]) -> dict:
-    """Prefix length, depth and answer length ranges of a set: a quick look at what is in it."""
-    lengths = [len(e.prefix) for e in examples]
-    depths = [max_depth(e.prefix, BBH_VOCAB) for e in examples]
-    answers = [len(e.answer) for e in examples]
-    return {
-        "n": len(examples),
-        "prefix_length": [min(lengths, default=0), max(lengths, default=0)],
-        "depth": [min(depths, default=0), max(depths, default=0)],
-        "answer_length": [min(answers, default=0), max(answers, default=0)],
-    }
 
 
 def default_bbh_path() -> Path:

@@ -87,9 +87,6 @@ class Vocab:
         """str.translate table: full-width to ASCII, common whitespace removed."""
         return {**{ord(k): v for k, v in FULL_WIDTH.items()}, **{ord(c): None for c in _COMMON_SPACE}}
 
-    def id(self, token: str) -> int:
-        return self.tokens.index(token)
-
     # ---- text <-> tokens <-> ids -------------------------------------------------------
 
     def brackets(self, text: str) -> list[tuple[int, str]]:

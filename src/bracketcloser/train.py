@@ -33,7 +33,7 @@ from pathlib import Path
 import torch
 
 from . import __version__
-from .architectures import build, model_config
+from .architectures import DEFAULT_ARCH, build, model_config
 from .batch import LOSS_ON, stream_batch
 from .checkpoint import BEST, CHECKPOINT, CONFIG, INFO, load_checkpoint, read_config, save_checkpoint, save_weights
 from .data import SAMPLERS, Example, generate, split_of
@@ -57,7 +57,7 @@ class Interrupted(Exception):
 
 @dataclass
 class TrainConfig:
-    arch: str = "gpt"
+    arch: str = DEFAULT_ARCH
     dist: str = "seed"  # training distribution: seed or dyck
     time: str | None = "1min"  # wall-clock budget, one of BUDGETS (ignored when steps is set)
     steps: int | None = None  # step budget instead of a time budget

@@ -23,6 +23,7 @@ REGISTRY = {
     "gpt": (GPT, TransformerConfig, {"n_embd": 32, "n_head": 2}),
 }
 ARCHS = tuple(REGISTRY)
+DEFAULT_ARCH = "gpt"  # what `train` and `demo` use when none is named
 
 
 def _entry(arch: str):
@@ -46,4 +47,4 @@ def build(arch: str, **overrides) -> BracketModel:
     return model_class(model_config(arch, **overrides))
 
 
-__all__ = ["ARCHS", "REGISTRY", "POSITIONAL", "IGNORE", "BracketModel", "build", "model_config"]
+__all__ = ["ARCHS", "DEFAULT_ARCH", "REGISTRY", "POSITIONAL", "IGNORE", "BracketModel", "build", "model_config"]
