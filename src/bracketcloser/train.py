@@ -67,6 +67,7 @@ class TrainConfig:
     min_lr: float = 1e-4
     warmup_steps: int = 50
     weight_decay: float = 0.01
+    beta2: float = 0.999  # AdamW's second-moment decay
     grad_clip: float = 1.0
     loss_on: str = "answer"  # score only the answer ("answer") or the whole stream ("all")
     seed: int = 0
@@ -205,7 +206,8 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
     torch.manual_seed(cfg.seed)
     vocab = Vocab(cfg.extra_pairs)
     model = build(cfg.arch, vocab_size=vocab.size, **cfg.model).to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, cfg.beta2),
+                                  weight_decay=cfg.weight_decay)
 
     fixed = generate(cfg.dist, cfg.samples, cfg.seed, "train", vocab) if cfg.samples else None
     valid = generate(cfg.dist, cfg.val_samples, cfg.seed, "valid", vocab)

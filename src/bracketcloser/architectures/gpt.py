@@ -30,6 +30,8 @@ from .layers import Block, Embedding, TransformerConfig, causal_mask, init_weigh
 class GPT(BracketModel):
     def __init__(self, cfg: TransformerConfig):
         super().__init__()
+        if cfg.align != "start":
+            raise ValueError("gpt reads a growing stream: its positions count from the start (align=start)")
         self.cfg, self.max_len = cfg, position_limit(cfg)
         self.embed = Embedding(cfg, cfg.vocab_size)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))

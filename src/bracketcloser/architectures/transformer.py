@@ -44,6 +44,8 @@ class EncoderDecoder(BracketModel):
         """src (B, S), right-padded -> memory (B, S, C) and its (B, 1, 1, S) key mask."""
         valid = src != PAD
         pos = torch.arange(src.size(1), device=src.device).expand_as(src)
+        if self.cfg.align == "end":  # count back from the last bracket (Sutskever et al. reversed the source)
+            pos = (valid.sum(1, keepdim=True) - 1 - pos).clamp(min=0)
         x, mask = self.src_embed(src, pos), padding_mask(valid, src.size(1))
         for block in self.encoder:
             x = block(x, mask, pos)

@@ -1,0 +1,100 @@
+"""Train the shipped models, copy them into the package, and measure them.
+
+    python bench/pretrain.py train [--archs gru lstm ...]     # train with RECIPES, ship the best weights
+    python bench/pretrain.py evaluate [--samples 10000]       # every shipped model on every suite
+
+``train`` runs ``bracketcloser train`` once per architecture with the recipe below (the
+exact command is kept in the shipped ``training_info.json``), then copies the run's
+``config.json``, ``best.safetensors`` and ``training_info.json`` to
+``src/bracketcloser/pretrained/<arch>/``. ``evaluate`` writes ``bench/results/pretrained.json``:
+per model the training command, seed, wall time and steps, and exact match on every suite.
+
+The recipes train on ``dyck`` (general completion, length <= 40, depth <= 10), which covers
+the original's ``seed`` distribution too, for the 10-minute budget, one CPU thread each so
+that two can train side by side on a 2-core machine without slowing each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+import bracketcloser as bc
+from bracketcloser.architectures import ARCHS
+from bracketcloser.checkpoint import BEST, CONFIG, INFO
+from bracketcloser.data import suite
+from bracketcloser.evaluate import evaluate
+from bracketcloser.inference import PRETRAINED
+from common import command, machine
+
+SUITES = ("seed", "dyck", "long", "deep", "bbh")
+COMMON = ["--dist", "dyck", "--time", "10min", "--seed", "0", "--set", "threads=1"]
+RECIPES = {  # what differs from the registry's defaults; see bench/results/RECORD.md for why
+    "gru": [],
+    "lstm": [],
+    "transformer": [],
+    "bert": [],
+    "gpt": ["--set", "pos=none", "--set", "n_layer=3"],
+}
+RUNS = Path("bench/models/pretrained")
+
+
+def train(archs: list[str]) -> None:
+    for arch in archs:
+        argv = ["bracketcloser", "train", "--arch", arch, *COMMON, *RECIPES[arch], "--models-dir", str(RUNS), "--quiet"]
+        print("$", " ".join(argv), flush=True)
+        started = time.time()
+        subprocess.run([sys.executable, "-m", *argv], check=True)
+        run = max(RUNS.glob(f"{arch}_*"), key=lambda p: p.stat().st_mtime)
+        target = PRETRAINED / arch
+        target.mkdir(parents=True, exist_ok=True)
+        for name in (CONFIG, BEST, INFO):
+            shutil.copyfile(run / name, target / name)
+        print(f"shipped {run} -> {target} ({time.time() - started:.0f} s)", flush=True)
+
+
+def evaluate_shipped(samples: int) -> None:
+    torch.set_num_threads(2)
+    data = {name: suite(name, samples, seed=0) for name in SUITES}
+    results = {}
+    for arch in ARCHS:
+        if not (PRETRAINED / arch / CONFIG).is_file():
+            print(f"{arch}: not shipped, skipped")
+            continue
+        model = bc.load(arch)
+        info = json.loads((PRETRAINED / arch / INFO).read_text())
+        row = {"command": info["command_lines"][-1], "seed": info["seed"], "train_time_s": info["train_time_s"],
+               "steps": info["steps"], "best_step": info["best_step"], "params": model.model.num_params(),
+               "bytes": (PRETRAINED / arch / BEST).stat().st_size, "trained_on": model.config["data"]["dist"]}
+        for name, examples in data.items():
+            r = evaluate(model, examples)
+            row[name] = {k: r[k] for k in ("exact_match", "n", "ci95", "unsupported")}
+        results[arch] = row
+        print(f"{arch:<12} " + "  ".join(f"{s} {row[s]['exact_match']:.4f}" for s in SUITES), flush=True)
+    out = {"command": command(), "machine": machine(), "samples": samples, "suite_seed": 0, "models": results}
+    Path("bench/results/pretrained.json").write_text(json.dumps(out, indent=2) + "\n")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="what", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--archs", nargs="*", default=list(ARCHS), choices=ARCHS)
+    e = sub.add_parser("evaluate")
+    e.add_argument("--samples", type=int, default=10_000)
+    args = p.parse_args()
+    if args.what == "train":
+        train(args.archs)
+    else:
+        evaluate_shipped(args.samples)
+
+
+if __name__ == "__main__":
+    main()
