@@ -39,8 +39,8 @@ COMMON = ["--dist", "dyck", "--time", "10min", "--seed", "0", "--set", "threads=
 RECIPES = {  # what differs from the registry's defaults; see bench/results/RECORD.md for why
     "gru": [],
     "lstm": [],
-    "transformer": [],
-    "bert": [],
+    "transformer": ["--set", "curriculum=0.5"],
+    "bert": ["--set", "curriculum=0.5"],
     "gpt": ["--set", "pos=none", "--set", "n_layer=3"],
 }
 RUNS = Path("bench/models/pretrained")

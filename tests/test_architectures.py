@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from bracketcloser.architectures import IGNORE, build, model_config
+from bracketcloser.architectures import IGNORE, POSITIONAL, build, model_config
 from bracketcloser.batch import prompt_batch, stream_batch
 from bracketcloser.data import Example
 from bracketcloser.tokens import DEFAULT_VOCAB as V
@@ -99,3 +99,22 @@ def test_registry_rejects_unknown_names():
         model_config("gpt", n_hidden=3)
     with pytest.raises(ValueError, match="positional encoding"):
         model_config("gpt", pos="alibi")
+
+
+@pytest.mark.parametrize("pos", POSITIONAL)
+@pytest.mark.parametrize("name", ["transformer", "bert", "gpt"])
+def test_every_positional_encoding_decodes_like_teacher_forcing(name, pos, dyck_examples):
+    torch.manual_seed(0)
+    model = build(name, n_embd=32, n_layer=1, pos=pos).eval()
+    with torch.no_grad():
+        for p in model.parameters():  # biases start at zero: make every one of them matter
+            p.add_(0.3 * torch.randn_like(p))
+    examples = [e for e in dyck_examples if len(e.answer) >= 2][:6]
+    idx, _ = stream_batch(examples, V)
+    full = model(idx)[0]
+    prompts, lengths = prompt_batch([e.prefix for e in examples], V)
+    logits, state = model.prefill(prompts, lengths)
+    rows = torch.arange(len(examples))
+    for k in range(2):
+        torch.testing.assert_close(logits, full[rows, lengths - 1 + k], atol=1e-4, rtol=1e-4)
+        logits, state = model.step(state, idx[rows, lengths + k])

@@ -43,3 +43,16 @@ def test_unwritable_output(tmp_path, capsys):
 def test_python_dash_m_runs():
     out = subprocess.run([sys.executable, "-m", "bracketcloser", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and "bracketcloser" in out.stdout
+
+
+def test_demo_shows_shipped_answers_then_trains(tmp_path, capsys):
+    assert main(["demo", "--steps", "20", "--models-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    # the shipped gpt answers in the original's format, every one right
+    assert "Input: {}{}(){, Predicted Output: }, Expected Output: }  [correct]" in out
+    assert "21/21 correct" in out
+    for arch in ("gru", "lstm", "transformer", "bert"):
+        assert f"{arch} 21/21" in out
+    # then a fresh run is trained, saved and evaluated
+    assert len(list(tmp_path.glob("gpt_*/best.safetensors"))) == 1
+    assert "exact match" in out

@@ -154,3 +154,22 @@ def test_cli_trains_and_lists(tmp_path, capsys):
     assert run["arch"] == "lstm" and run["steps"] == 3
     info = json.loads((tmp_path / run["name"] / "training_info.json").read_text())
     assert "--params" in info["command_lines"][0]
+
+
+def test_curriculum_grows_the_longest_prefix():
+    from bracketcloser.tokens import Vocab
+    from bracketcloser.train import batch_examples
+
+    cfg = TrainConfig(arch="gpt", dist="dyck", steps=100, batch_size=256, curriculum=0.5)
+    early = batch_examples(cfg, 0, Vocab(), None, progress=0.0)
+    late = batch_examples(cfg, 0, Vocab(), None, progress=0.6)
+    assert max(len(ex.prefix) for ex in early) <= 10
+    assert max(len(ex.prefix) for ex in late) > 30
+    without = batch_examples(TrainConfig(arch="gpt", dist="dyck", steps=100, batch_size=256), 0, Vocab(), None, 0.0)
+    assert max(len(ex.prefix) for ex in without) > 30
+
+
+@pytest.mark.parametrize("settings", [{"curriculum": 0.5}, {"curriculum": 1.5, "dist": "dyck"}])
+def test_curriculum_is_checked(settings):
+    with pytest.raises(ValueError, match="curriculum"):
+        TrainConfig(**settings)

@@ -44,19 +44,23 @@ def _cmd_generate(args) -> int:
     return 0
 
 
-def _print_examples(model) -> int:
-    """The original README's 21 examples, answered in the original's format."""
+def _answer_examples(model) -> list[tuple[str, str, str, bool]]:
+    """The original README's 21 examples: (prefix, expected, predicted, correct) each."""
     answers = model.complete([p for p, _ in README_EXAMPLES])
-    right = 0
-    for (prefix, expected), predicted in zip(README_EXAMPLES, answers, strict=True):
-        ok = predicted == DEFAULT_VOCAB.clean(expected)
-        right += ok
+    return [(p, e, a, a == DEFAULT_VOCAB.clean(e)) for (p, e), a in zip(README_EXAMPLES, answers, strict=True)]
+
+
+def _print_examples(model) -> int:
+    """The original README's 21 examples, answered in the original's format; returns how many are right."""
+    rows = _answer_examples(model)
+    for prefix, expected, predicted, ok in rows:
         print(f"  Input: {prefix}, Predicted Output: {predicted}, Expected Output: {expected}  "
               f"[{'correct' if ok else 'incorrect'}]")
-    return right
+    return sum(ok for *_, ok in rows)
 
 
 def _cmd_demo(args) -> int:
+    from .architectures import ARCHS
     from .data import suite
     from .evaluate import evaluate, summary_text
     from .inference import load
@@ -67,18 +71,26 @@ def _cmd_demo(args) -> int:
     rate = seed_label_error_rate(20_000, seed=0)
     print(f"(The original project's generator labelled {rate:.1%} of its examples wrongly; every label here comes "
           "from the solver.)\n")
-    print(f"1. Train a {args.arch} for {args.time} on the original's distribution ('seed'); "
+    print(f"1. The shipped {args.arch} answers the 21 examples printed in the original project's README:")
+    right = _print_examples(load(args.arch))
+    print(f"  {right}/21 correct. ((()){{[][]()[] is one the original itself printed wrongly, as )}}.)")
+    others = [arch for arch in ARCHS if arch != args.arch]
+    print("   The other shipped models: " + ", ".join(
+        f"{arch} {sum(ok for *_, ok in _answer_examples(load(arch)))}/21" for arch in others))
+    length = f"{args.steps} steps" if args.steps else args.time
+    print(f"\n2. Now watch one learn: train a fresh {args.arch} for {length} on the original's distribution ('seed'); "
           f"saved under {args.models_dir}/ (Ctrl-C saves and stops):")
-    run = train(TrainConfig(arch=args.arch, time=args.time, seed=args.seed), models_dir=args.models_dir,
+    run = train(TrainConfig(arch=args.arch, time=args.time, steps=args.steps, seed=args.seed), models_dir=args.models_dir,
                 argv=args.argv)
     model = load(run)
-    print("\n2. Evaluate it on 1,000 held-out examples it never trained on:")
+    print("\n3. Evaluate it on 1,000 held-out examples it never trained on:")
     print(summary_text(evaluate(model, suite("seed", 1000, seed=0)), f"{model!r}"))
-    print("\n3. Its answers to the 21 examples printed in the original project's README:")
+    print("\n4. Its answers to the same 21 examples:")
     right = _print_examples(model)
-    print(f"  {right}/21 correct. ((()){{[][]()[] is one the original itself printed wrongly, as )}}.)")
+    print(f"  {right}/21 correct.")
     print(f"\nNext: bracketcloser complete --model {run} -i      (type your own prefixes)")
-    print("      bracketcloser train --arch lstm --time 1min --dist dyck   (another architecture, harder data)")
+    print("      bracketcloser compare --time 1min             (all five, one after another, with a leaderboard)")
+    print("      bracketcloser train --arch lstm --time 10min --dist dyck   (another architecture, harder data)")
     return 0
 
 
@@ -242,11 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"bracketcloser {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    d = sub.add_parser("demo", help="the main job: train a model, evaluate it, show its answers",
-                       description="Train one model on the embedded defaults, evaluate it on held-out data and "
-                       "show its answers to the original project's README examples.")
+    d = sub.add_parser("demo", help="the main job: the shipped models answer, then one trains before your eyes",
+                       description="Show the shipped models answering the original project's README examples, then "
+                       "train one model on the embedded defaults, evaluate it on held-out data and show its answers.")
     d.add_argument("--arch", choices=ARCHS, default=DEFAULT_ARCH, help=f"architecture to train (default {DEFAULT_ARCH})")
     d.add_argument("--time", choices=list(BUDGETS), default="1min", help="training budget (default 1min)")
+    d.add_argument("--steps", type=int, help="train this many steps instead of a time budget")
     d.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     d.add_argument("--models-dir", default="models", help="where the run is saved (default models)")
     d.set_defaults(run=_cmd_demo)

@@ -155,9 +155,10 @@ def _sample_shaped(rng, vocab, lengths: tuple[int, int], depths: tuple[int, int]
             return Example(prefix, solve(prefix, vocab))
 
 
-def sample_dyck(rng, vocab=DEFAULT_VOCAB) -> Example:
-    """General completion: prefix length 1..40, depth <= 10, answers 0..10 closers."""
-    return _sample_shaped(rng, vocab, (1, 40), (1, 10), 10)
+def sample_dyck(rng, vocab=DEFAULT_VOCAB, max_length: int = 40) -> Example:
+    """General completion: prefix length 1..40, depth <= 10, answers 0..10 closers.
+    ``max_length`` < 40 draws from the same shapes cut at a shorter length (a curriculum)."""
+    return _sample_shaped(rng, vocab, (1, max_length), (1, 10), 10)
 
 
 def sample_long(rng, vocab=DEFAULT_VOCAB) -> Example:

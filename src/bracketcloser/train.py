@@ -16,6 +16,7 @@ history. Ctrl-C finishes the current step, saves, and raises ``Interrupted``.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import os
@@ -36,7 +37,7 @@ from . import __version__
 from .architectures import DEFAULT_ARCH, build, model_config
 from .batch import LOSS_ON, stream_batch
 from .checkpoint import BEST, CHECKPOINT, CONFIG, INFO, load_checkpoint, read_config, save_checkpoint, save_weights
-from .data import SAMPLERS, Example, generate, split_of
+from .data import SAMPLERS, Example, generate, sample_dyck, split_of
 from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, write_dataset
 from .inference import Completer
 from .settings import check_types
@@ -70,6 +71,9 @@ class TrainConfig:
     beta2: float = 0.999  # AdamW's second-moment decay
     grad_clip: float = 1.0
     loss_on: str = "answer"  # score only the answer ("answer") or the whole stream ("all")
+    # dyck only: the longest prefix grows from 10 to 40 brackets over this fraction of the
+    # budget (0: no curriculum, every length from the start)
+    curriculum: float = 0.0
     seed: int = 0
     eval_every: int = 200  # steps between validations (and checkpoints)
     val_samples: int = 500
@@ -85,6 +89,10 @@ class TrainConfig:
         model_config(self.arch, **self.model)  # fails early on an unknown architecture or setting
         if self.loss_on not in LOSS_ON:
             raise ValueError(f"unknown loss_on {self.loss_on!r} (choose from {', '.join(LOSS_ON)})")
+        if not 0 <= self.curriculum <= 1:
+            raise ValueError(f"curriculum must be a fraction of the budget between 0 and 1, got {self.curriculum}")
+        if self.curriculum and self.dist != "dyck":
+            raise ValueError("curriculum applies to --dist dyck only")
         for name in ("lr", "min_lr", "weight_decay", "grad_clip"):
             if getattr(self, name) < 0 or (name == "lr" and self.lr == 0):
                 raise ValueError(f"{name} must be {'positive' if name == 'lr' else 'zero or more'}, got {getattr(self, name)}")
@@ -113,12 +121,17 @@ def lr_at(cfg: TrainConfig, step: int, progress: float) -> float:
     return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * min(progress, 1.0)))
 
 
-def batch_examples(cfg: TrainConfig, step: int, vocab: Vocab, fixed: list[Example] | None) -> list[Example]:
-    """Batch number ``step``: a function of (seed, step) alone, so a resumed run sees the same data."""
+def batch_examples(cfg: TrainConfig, step: int, vocab: Vocab, fixed: list[Example] | None,
+                   progress: float = 1.0) -> list[Example]:
+    """Batch number ``step``: a function of (seed, step) alone (and, with a curriculum, of how
+    far the run has got), so a resumed run sees the same data."""
     rng = random.Random(f"train/{cfg.dist}/{cfg.seed}/{step}")
     if fixed is not None:
         return [fixed[rng.randrange(len(fixed))] for _ in range(cfg.batch_size)]
     out, sample = [], SAMPLERS[cfg.dist]
+    if cfg.curriculum and cfg.dist == "dyck":
+        longest = 10 + round(30 * min(1.0, progress / cfg.curriculum))
+        sample = functools.partial(sample_dyck, max_length=longest)
     while len(out) < cfg.batch_size:
         ex = sample(rng, vocab)
         if split_of(ex.prefix) == "train":
@@ -271,7 +284,7 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
             lr = lr_at(cfg, state["step"], prog)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            idx, targets = stream_batch(batch_examples(cfg, state["step"], vocab, fixed), vocab, cfg.loss_on, device)
+            idx, targets = stream_batch(batch_examples(cfg, state["step"], vocab, fixed, prog), vocab, cfg.loss_on, device)
             _, loss = model(idx, targets)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

@@ -19,7 +19,7 @@ REGISTRY = {
     "gru": (RecurrentLM, RecurrentConfig, {"cell": "gru"}),
     "lstm": (RecurrentLM, RecurrentConfig, {"cell": "lstm"}),
     "transformer": (EncoderDecoder, TransformerConfig, {"n_embd": 48}),
-    "bert": (BERT, TransformerConfig, {"n_embd": 32}),
+    "bert": (BERT, TransformerConfig, {"n_embd": 32, "align": "end"}),
     "gpt": (GPT, TransformerConfig, {"n_embd": 32, "n_head": 2}),
 }
 ARCHS = tuple(REGISTRY)

@@ -18,6 +18,17 @@ This is the classic masked objective with the mask placed on the answer: no answ
 ever visible while it is being predicted. Slots after the end token are not scored (decoding
 stops at the end token) and their predictions are ignored.
 
+Positions (``align="end"``, the default here): ``,output`` sits at the middle of the position
+table, the prompt counts back from it and the slots forward, so the last bracket and the
+first slot are always at the same two positions whatever the prefix's length. Counted from
+the start instead, BERT needs far more steps (95.8% against 99.4% on ``seed`` after 1,500).
+
+What it cannot do well in a few minutes: long answers. Slot k must find the k-th innermost
+open bracket, and without a causal mask nothing in the encoder counts nesting for free, as
+GPT's left-to-right attention does; it has to learn which way to look. Filling the slots one
+at a time, re-reading with the closers so far (mask-predict style), did not help: after
+2,500 steps on ``dyck`` it was right on 75% against 78% for one pass, and slower.
+
 Decoding: ``prefill`` runs the single pass and keeps the predictions of every slot; ``step``
 hands them out one by one, so BERT fits the shared decoder. The mask token is the model's
 own: id ``vocab_size`` in its embedding table, never in a dataset.
@@ -53,6 +64,8 @@ class BERT(BracketModel):
         prompt = torch.cat([idx, idx.new_zeros(idx.size(0), max(0, L - idx.size(1)))], 1)[:, :L]
         seq = torch.where(cols <= at_output[:, None], prompt, torch.where(cols <= 2 * at_output[:, None], self.mask_id, PAD))
         pos = cols.expand_as(seq)
+        if self.cfg.align == "end":  # ,output at the middle of the table, prompt before it, slots after
+            pos = torch.where(seq == PAD, 0, pos - at_output[:, None] + self.cfg.max_len // 2)
         x, mask = self.embed(seq, pos), padding_mask(seq != PAD, L)
         for block in self.blocks:
             x = block(x, mask, pos)
@@ -77,7 +90,7 @@ class BERT(BracketModel):
         slots = out.gather(1, slots.clamp(max=out.size(1) - 1)[..., None].expand(-1, -1, out.size(-1)))
         # a row has only (prefix length + 1) slots; past them its answer can only end
         beyond = torch.arange(slots.size(1), device=idx.device) >= at[:, None]  # (B, K)
-        end_only = torch.full_like(slots[0, 0], float("-inf")).index_fill(0, torch.tensor([END]), 0.0)
+        end_only = torch.full_like(slots[0, 0], float("-inf")).index_fill(0, torch.tensor([END], device=idx.device), 0.0)
         slots = torch.where(beyond[..., None], end_only, slots)
         return slots[:, 0], {"slots": slots, "k": 0}
 

@@ -3,8 +3,10 @@
 - ``Embedding``: token embedding plus a positional encoding chosen by config: ``learned``
   (a trained vector per position, as GPT-2), ``sinusoidal`` (fixed, as Vaswani et al.),
   ``rotary`` (positions rotate queries and keys, so attention sees only relative offsets;
-  Su et al. 2021) or ``none`` (a causal model can still infer position by counting what it
-  attends to). Which one a model uses decides whether it can read inputs longer than it
+  Su et al. 2021), ``relative`` (a learned bias per head added to the attention score for
+  each offset between query and key, clipped at +-32; the T5 encoder's way, Shaw et al.
+  2018, Raffel et al. 2020) or ``none`` (a causal model can still infer position by counting
+  what it attends to). Which one a model uses decides whether it can read inputs longer than it
   was trained on.
 - ``Attention``: multi-head scaled dot-product attention, for self- or cross-attention,
   with an optional key/value cache for step-by-step decoding.
@@ -23,7 +25,8 @@ import torch.nn.functional as F
 
 from ..settings import check_types
 
-POSITIONAL = ("learned", "sinusoidal", "rotary", "none")
+POSITIONAL = ("learned", "sinusoidal", "rotary", "relative", "none")
+RELATIVE_REACH = 32  # offsets beyond this share one learned bias (per sign)
 ALIGN = ("start", "end")
 
 
@@ -101,9 +104,13 @@ class Embedding(nn.Module):
 class Attention(nn.Module):
     """Multi-head attention. ``mask`` (B, 1, Tq, Tk) is True where a query may look."""
 
-    def __init__(self, cfg: TransformerConfig):
+    def __init__(self, cfg: TransformerConfig, cross: bool = False):
         super().__init__()
         self.n_head, self.rotary = cfg.n_head, cfg.pos == "rotary"
+        # one learned bias per head and clipped offset (key position - query position); only
+        # self-attention uses it, cross-attention compares positions of different sequences
+        relative = cfg.pos == "relative" and not cross
+        self.relative = nn.Parameter(torch.zeros(cfg.n_head, 2 * RELATIVE_REACH + 1)) if relative else None
         self.q = nn.Linear(cfg.n_embd, cfg.n_embd)
         self.kv = nn.Linear(cfg.n_embd, 2 * cfg.n_embd)
         self.proj = nn.Linear(cfg.n_embd, cfg.n_embd)
@@ -129,10 +136,17 @@ class Attention(nn.Module):
             if cache is not None:
                 if source is None and "k" in cache:
                     k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
+                    k_pos = torch.cat([cache["pos"], q_pos], 1)
                 cache["k"], cache["v"] = k, v
+                if source is None:  # the positions of the cached keys, for the relative bias
+                    cache["pos"] = k_pos if k_pos is not None else q_pos
+        if self.relative is not None and source is None:  # a score bias by offset, masked where not allowed
+            offset = (k_pos if k_pos is not None else q_pos)[:, None, :] - q_pos[:, :, None]  # (B, Tq, Tk)
+            bias = self.relative[:, offset.clamp(-RELATIVE_REACH, RELATIVE_REACH) + RELATIVE_REACH].transpose(0, 1)
+            mask = bias.masked_fill(~mask, float("-inf"))  # (B, H, Tq, Tk), added to the scores
         if self.record:  # spelled out, and the weights kept for a learner to look at
             att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
-            att = att.masked_fill(~mask, float("-inf")).softmax(-1)
+            att = (att + mask if mask.dtype != torch.bool else att.masked_fill(~mask, float("-inf"))).softmax(-1)
             self.weights = att.detach()
             y = self.drop(att) @ v  # (B, H, Tq, C/H)
         else:  # the same computation in one fused kernel: several times faster on a CPU
@@ -158,7 +172,7 @@ class Block(nn.Module):
     def __init__(self, cfg: TransformerConfig, cross: bool = False):
         super().__init__()
         self.ln1, self.attn = nn.LayerNorm(cfg.n_embd), Attention(cfg)
-        self.ln_x, self.xattn = (nn.LayerNorm(cfg.n_embd), Attention(cfg)) if cross else (None, None)
+        self.ln_x, self.xattn = (nn.LayerNorm(cfg.n_embd), Attention(cfg, cross=True)) if cross else (None, None)
         self.ln2, self.ffn = nn.LayerNorm(cfg.n_embd), FeedForward(cfg)
 
     def forward(self, x, mask, pos, memory=None, memory_mask=None, cache=None, k_pos=None):
