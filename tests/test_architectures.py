@@ -54,15 +54,19 @@ def test_later_tokens_never_change_earlier_logits(small_model, dyck_examples):
 def test_incremental_decoding_matches_teacher_forcing(small_model, dyck_examples):
     """prefill + step (hidden state, KV cache or re-encoding) gives the same logits as reading
     the whole stream at once."""
+    assert_decoding_matches_teacher_forcing(small_model, dyck_examples)
+
+
+def assert_decoding_matches_teacher_forcing(model, dyck_examples):
     examples = [e for e in dyck_examples if len(e.answer) >= 2][:6]
     idx, _ = stream_batch(examples, V)
-    full = small_model(idx)[0]
+    full = model(idx)[0]
     prompts, lengths = prompt_batch([e.prefix for e in examples], V)
-    logits, state = small_model.prefill(prompts, lengths)
+    logits, state = model.prefill(prompts, lengths)
     rows = torch.arange(len(examples))
     for k in range(2):
         torch.testing.assert_close(logits, full[rows, lengths - 1 + k], atol=1e-4, rtol=1e-4)
-        logits, state = small_model.step(state, idx[rows, lengths + k])
+        logits, state = model.step(state, idx[rows, lengths + k])
 
 
 def test_overfits_one_batch(arch):
@@ -109,12 +113,4 @@ def test_every_positional_encoding_decodes_like_teacher_forcing(name, pos, dyck_
     with torch.no_grad():
         for p in model.parameters():  # biases start at zero: make every one of them matter
             p.add_(0.3 * torch.randn_like(p))
-    examples = [e for e in dyck_examples if len(e.answer) >= 2][:6]
-    idx, _ = stream_batch(examples, V)
-    full = model(idx)[0]
-    prompts, lengths = prompt_batch([e.prefix for e in examples], V)
-    logits, state = model.prefill(prompts, lengths)
-    rows = torch.arange(len(examples))
-    for k in range(2):
-        torch.testing.assert_close(logits, full[rows, lengths - 1 + k], atol=1e-4, rtol=1e-4)
-        logits, state = model.step(state, idx[rows, lengths + k])
+    assert_decoding_matches_teacher_forcing(model, dyck_examples)
