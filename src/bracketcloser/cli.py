@@ -311,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     model_help = "a shipped architecture name (gru, lstm, transformer, bert, gpt), 'latest' or a run folder (default latest)"
     e = sub.add_parser(
         "evaluate", help="measure a model on a suite or a data file",
-        description="Exact match (order included) with a 95%% interval, per-token accuracy and breakdowns by "
+        description="Exact match (order included) with a 95% interval, per-token accuracy and breakdowns by "
         "answer length, prefix length and depth. Writes one line per problem to the run's evaluation_results/.",
     )
     e.add_argument("--model", default="latest", help=model_help)
