@@ -69,8 +69,8 @@ def _cmd_demo(args) -> int:
     print("The task: read the start of a bracket sequence, answer the brackets that close it.")
     print(f"The exact solver (a stack) answers '{{[(' with '{solve('{[(')}'. Can a small language model learn that?")
     rate = seed_label_error_rate(20_000, seed=0)
-    print(f"(The original project's generator labelled {rate:.1%} of its examples wrongly; every label here comes "
-          "from the solver.)\n")
+    print(f"(The original project's generator labels about one example in eighteen wrongly: {rate:.1%} of 20,000 "
+          "drawn just now. Every label here comes from the solver.)\n")
     print(f"1. The shipped {args.arch} answers the 21 examples printed in the original project's README:")
     right = _print_examples(load(args.arch))
     print(f"  {right}/21 correct. ((()){{[][]()[] is one the original itself printed wrongly, as )}}.)")
