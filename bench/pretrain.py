@@ -48,7 +48,7 @@ RUNS = Path("bench/models/pretrained")
 
 def train(archs: list[str]) -> None:
     for arch in archs:
-        argv = ["bracketcloser", "train", "--arch", arch, *COMMON, *RECIPES[arch], "--models-dir", str(RUNS), "--quiet"]
+        argv = ["bracketcloser", "train", "--arch", arch, *COMMON, *RECIPES.get(arch, []), "--models-dir", str(RUNS), "--quiet"]
         print("$", " ".join(argv), flush=True)
         started = time.time()
         subprocess.run([sys.executable, "-m", *argv], check=True)

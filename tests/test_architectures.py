@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from bracketcloser.architectures import IGNORE, POSITIONAL, build, model_config
+from bracketcloser.architectures import IGNORE, POSITIONAL, REGISTRY, build, model_config
+from bracketcloser.architectures.layers import TransformerConfig
 from bracketcloser.batch import prompt_batch, stream_batch
 from bracketcloser.data import Example
 from bracketcloser.tokens import DEFAULT_VOCAB as V
@@ -106,7 +107,7 @@ def test_registry_rejects_unknown_names():
 
 
 @pytest.mark.parametrize("pos", POSITIONAL)
-@pytest.mark.parametrize("name", ["transformer", "bert", "gpt"])
+@pytest.mark.parametrize("name", [a for a, (_, config, _) in REGISTRY.items() if config is TransformerConfig])
 def test_every_positional_encoding_decodes_like_teacher_forcing(name, pos, dyck_examples):
     torch.manual_seed(0)
     model = build(name, n_embd=32, n_layer=1, pos=pos).eval()

@@ -3,6 +3,7 @@ import sys
 
 import pytest
 
+from bracketcloser.architectures import ARCHS, DEFAULT_ARCH
 from bracketcloser.cli import main
 
 
@@ -48,11 +49,12 @@ def test_python_dash_m_runs():
 def test_demo_shows_shipped_answers_then_trains(tmp_path, capsys):
     assert main(["demo", "--steps", "20", "--models-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    # the shipped gpt answers in the original's format, every one right
+    # the shipped default model answers in the original's format, every one right
     assert "Input: {}{}(){, Predicted Output: }, Expected Output: }  [correct]" in out
     assert "21/21 correct" in out
-    for arch in ("gru", "lstm", "transformer", "bert"):
-        assert f"{arch} 21/21" in out
+    for arch in ARCHS:
+        if arch != DEFAULT_ARCH:
+            assert f"{arch} 21/21" in out
     # then a fresh run is trained, saved and evaluated
-    assert len(list(tmp_path.glob("gpt_*/best.safetensors"))) == 1
+    assert len(list(tmp_path.glob(f"{DEFAULT_ARCH}_*/best.safetensors"))) == 1
     assert "exact match" in out

@@ -3,7 +3,7 @@
 import pytest
 
 import bracketcloser as bc
-from bracketcloser.architectures import ARCHS
+from bracketcloser.architectures import ARCHS, DEFAULT_ARCH
 from bracketcloser.examples import README_EXAMPLES
 from bracketcloser.inference import PRETRAINED
 from bracketcloser.tokens import DEFAULT_VOCAB
@@ -27,4 +27,4 @@ def test_shipped_files_are_small_and_trained_on_dyck(arch):
 
 def test_the_fixed_readme_example_gets_the_true_answer_not_the_originals():
     assert ("((()){【】【】()【】", "})") in README_EXAMPLES
-    assert bc.load("gpt").complete(["((()){[][]()[]"]) == ["})"]
+    assert bc.load(DEFAULT_ARCH).complete(["((()){[][]()[]"]) == ["})"]

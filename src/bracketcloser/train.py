@@ -129,7 +129,7 @@ def batch_examples(cfg: TrainConfig, step: int, vocab: Vocab, fixed: list[Exampl
     if fixed is not None:
         return [fixed[rng.randrange(len(fixed))] for _ in range(cfg.batch_size)]
     out, sample = [], SAMPLERS[cfg.dist]
-    if cfg.curriculum and cfg.dist == "dyck":
+    if cfg.curriculum:  # dyck only (checked in TrainConfig)
         longest = 10 + round(30 * min(1.0, progress / cfg.curriculum))
         sample = functools.partial(sample_dyck, max_length=longest)
     while len(out) < cfg.batch_size:

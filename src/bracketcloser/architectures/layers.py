@@ -139,13 +139,11 @@ class Attention(nn.Module):
                 cache["k"], cache["v"] = k, v
                 if source is None:  # the positions of the cached keys, for the relative bias
                     cache["pos"] = k_pos if k_pos is not None else q_pos
-        if self.relative is not None and source is None:  # a score bias by offset, masked where not allowed
-            offset = (k_pos if k_pos is not None else q_pos)[:, None, :] - q_pos[:, :, None]  # (B, Tq, Tk)
-            bias = self.relative[:, offset.clamp(-RELATIVE_REACH, RELATIVE_REACH) + RELATIVE_REACH].transpose(0, 1)
-            mask = bias.masked_fill(~mask, float("-inf"))  # (B, H, Tq, Tk), added to the scores
         att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
-        # a bool mask says where a query may look; a float one (the relative bias) is added
-        att = (att + mask if mask.dtype != torch.bool else att.masked_fill(~mask, float("-inf"))).softmax(-1)
+        if self.relative is not None and source is None:  # a learned score bias by offset
+            offset = (k_pos if k_pos is not None else q_pos)[:, None, :] - q_pos[:, :, None]  # (B, Tq, Tk)
+            att = att + self.relative[:, offset.clamp(-RELATIVE_REACH, RELATIVE_REACH) + RELATIVE_REACH].transpose(0, 1)
+        att = att.masked_fill(~mask, float("-inf")).softmax(-1)
         if self.record:  # kept for a learner to look at (the web playground shows these)
             self.weights = att.detach()
         # (torch's fused scaled_dot_product_attention measured 15-20% slower per training step
