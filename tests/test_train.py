@@ -59,6 +59,7 @@ def test_interrupt_and_resume_equals_one_run(tmp_path, arch, fast_config):
     with pytest.raises(Interrupted) as stop:
         train(fast_config(arch, steps=12), models_dir=tmp_path / "b", progress=False, callback=_stop_at(8))
     assert stop.value.step == 8
+    assert (stop.value.run_dir / "training_history.png").is_file()  # the plot is drawn when a run stops
     resumed = train(resume=stop.value.run_dir, progress=False)
     a = load_file(straight / "checkpoint.safetensors")
     b = load_file(resumed / "checkpoint.safetensors")

@@ -161,12 +161,20 @@ def validate(model, examples: list[Example], vocab: Vocab, cfg: TrainConfig, dev
     return loss.item(), sum(a == ex.answer for a, ex in zip(answers, examples, strict=True)) / len(examples)
 
 
-def _write_history(run_dir: Path, history: list[dict], arch: str) -> None:
+def _write_history(run_dir: Path, history: list[dict]) -> None:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(history[0]))
     writer.writeheader()
     writer.writerows(history)
     atomic_write_text(run_dir / "history.csv", buf.getvalue())
+
+
+def _plot_history(run_dir: Path, history: list[dict], arch: str) -> None:
+    """training_history.png, drawn once when the run stops: drawing it at every validation
+    took about half a second each, time a 1-minute budget would lose to plotting (TensorBoard
+    shows the curves while a run is under way)."""
+    if not history:
+        return
     import matplotlib
 
     matplotlib.use("Agg")
@@ -270,7 +278,7 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
         for key in ("train_loss", "val_loss", "val_exact_match", "lr"):
             tb.add_scalar(key, row[key], state["step"])
         tb.flush()
-        _write_history(run_dir, state["history"], cfg.arch)
+        _write_history(run_dir, state["history"])
         _write_info(run_dir, cfg, state, argv, device, final)
         bar.set_postfix(step=state["step"], val_loss=f"{val_loss:.4f}", val_em=f"{val_em:.3f}")
         return row
@@ -305,9 +313,11 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
             checkpoint(final=True)
         else:
             _write_info(run_dir, cfg, state, argv, device, True)
+        _plot_history(run_dir, state["history"], cfg.arch)
     except KeyboardInterrupt:
         if not state["history"] or state["history"][-1]["step"] != state["step"]:
             checkpoint()
+        _plot_history(run_dir, state["history"], cfg.arch)
         raise Interrupted(run_dir, state["step"]) from None
     finally:
         bar.close()

@@ -63,7 +63,7 @@ class BERT(BracketModel):
         cols = torch.arange(L, device=idx.device)
         prompt = torch.cat([idx, idx.new_zeros(idx.size(0), max(0, L - idx.size(1)))], 1)[:, :L]
         seq = torch.where(cols <= at_output[:, None], prompt, torch.where(cols <= 2 * at_output[:, None], self.mask_id, PAD))
-        pos = cols.expand_as(seq)
+        pos = cols[None]  # (1, L): one row of positions shared by the batch
         if self.cfg.align == "end":  # ,output at the middle of the table, prompt before it, slots after
             pos = torch.where(seq == PAD, 0, pos - at_output[:, None] + self.cfg.max_len // 2)
         x, mask = self.embed(seq, pos), padding_mask(seq != PAD, L)

@@ -49,7 +49,7 @@ class GPT(BracketModel):
         return self.head(self.ln_f(x))
 
     def forward(self, idx, targets=None):
-        pos = torch.arange(idx.size(1), device=idx.device).expand_as(idx)
+        pos = torch.arange(idx.size(1), device=idx.device)[None]  # (1, T), shared by every row
         # right padding comes after every real token, so the causal mask already hides it
         logits = self.run(idx, pos, torch.ones_like(idx, dtype=torch.bool))
         return logits, answer_loss(logits, targets)

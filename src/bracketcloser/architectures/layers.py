@@ -69,7 +69,8 @@ def sinusoid(positions: torch.Tensor, dim: int) -> torch.Tensor:
 
 def rotate(x: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
     """Rotary position embedding: rotate each pair of channels of x (B, H, T, D) by an
-    angle proportional to its position (B, T). q·k then depends only on the offset."""
+    angle proportional to its position (B, T), or (1, T) when every row shares them.
+    q·k then depends only on the offset."""
     d = x.size(-1) // 2
     freq = torch.exp(torch.arange(d, device=x.device) * (-math.log(10000.0) / d))
     angle = positions.float()[:, None, :, None] * freq  # (B, 1, T, D/2)
@@ -141,7 +142,8 @@ class Attention(nn.Module):
                     cache["pos"] = k_pos if k_pos is not None else q_pos
         att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
         if self.relative is not None and source is None:  # a learned score bias by offset
-            offset = (k_pos if k_pos is not None else q_pos)[:, None, :] - q_pos[:, :, None]  # (B, Tq, Tk)
+            # (B or 1, Tq, Tk): with positions shared by the batch (training) the bias is built once
+            offset = (k_pos if k_pos is not None else q_pos)[:, None, :] - q_pos[:, :, None]
             att = att + self.relative[:, offset.clamp(-RELATIVE_REACH, RELATIVE_REACH) + RELATIVE_REACH].transpose(0, 1)
         att = att.masked_fill(~mask, float("-inf")).softmax(-1)
         if self.record:  # kept for a learner to look at (the web playground shows these)

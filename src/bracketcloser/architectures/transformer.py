@@ -43,7 +43,7 @@ class EncoderDecoder(BracketModel):
     def encode(self, src):
         """src (B, S), right-padded -> memory (B, S, C) and its (B, 1, 1, S) key mask."""
         valid = src != PAD
-        pos = torch.arange(src.size(1), device=src.device).expand_as(src)
+        pos = torch.arange(src.size(1), device=src.device)[None]  # (1, S), shared by every row
         if self.cfg.align == "end":  # count back from the last bracket (Sutskever et al. reversed the source)
             pos = (valid.sum(1, keepdim=True) - 1 - pos).clamp(min=0)
         x, mask = self.src_embed(src, pos), padding_mask(valid, src.size(1))
@@ -70,7 +70,7 @@ class EncoderDecoder(BracketModel):
         inside = at < length[:, None]
         tgt = torch.where(inside, idx.gather(1, at.clamp(max=T - 1)), PAD)
         memory, memory_mask = self.encode(src)
-        pos = torch.arange(D, device=idx.device).expand(B, D)
+        pos = torch.arange(D, device=idx.device)[None]
         dec_logits = self.decode(tgt, pos, torch.ones_like(tgt, dtype=torch.bool), memory, memory_mask)
         logits = dec_logits.new_zeros(B, T, dec_logits.size(-1))
         rows = torch.arange(B, device=idx.device)[:, None].expand_as(at)
