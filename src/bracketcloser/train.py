@@ -227,8 +227,9 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
     torch.manual_seed(cfg.seed)
     vocab = Vocab(cfg.extra_pairs)
     model = build(cfg.arch, vocab_size=vocab.size, **cfg.model).to(device)
+    # fused: one kernel updates every parameter (5-10% faster per step on these small models)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, cfg.beta2),
-                                  weight_decay=cfg.weight_decay)
+                                  weight_decay=cfg.weight_decay, fused=device.type in ("cpu", "cuda"))
 
     fixed = generate(cfg.dist, cfg.samples, cfg.seed, "train", vocab) if cfg.samples else None
     valid = generate(cfg.dist, cfg.val_samples, cfg.seed, "valid", vocab)

@@ -18,8 +18,8 @@ from .transformer import EncoderDecoder
 REGISTRY = {
     "gru": (RecurrentLM, RecurrentConfig, {"cell": "gru"}),
     "lstm": (RecurrentLM, RecurrentConfig, {"cell": "lstm"}),
-    "transformer": (EncoderDecoder, TransformerConfig, {"n_embd": 48}),
-    "bert": (BERT, TransformerConfig, {"n_embd": 32, "align": "end"}),
+    "transformer": (EncoderDecoder, TransformerConfig, {"n_layer": 1, "n_embd": 32, "n_head": 2}),
+    "bert": (BERT, TransformerConfig, {"n_embd": 32, "n_head": 2, "align": "end"}),
     "gpt": (GPT, TransformerConfig, {"n_embd": 32, "n_head": 2}),
 }
 ARCHS = tuple(REGISTRY)

@@ -32,7 +32,7 @@ at a time, re-reading with the closers so far (mask-predict style), did not help
 Decoding: ``prefill`` runs the single pass and keeps the predictions of every slot; ``step``
 hands them out one by one, so BERT fits the shared decoder. The mask token is the model's
 own: id ``vocab_size`` in its embedding table, never in a dataset.
-Size at the default config (2 layers, 4 heads, n_embd 32): 32,298 parameters.
+Size at the default config (2 layers, 2 heads, n_embd 32): 32,298 parameters.
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ class BERT(BracketModel):
         prompt = torch.cat([idx, idx.new_zeros(idx.size(0), max(0, L - idx.size(1)))], 1)[:, :L]
         seq = torch.where(cols <= at_output[:, None], prompt, torch.where(cols <= 2 * at_output[:, None], self.mask_id, PAD))
         pos = cols[None]  # (1, L): one row of positions shared by the batch
-        if self.cfg.align == "end":  # ,output at the middle of the table, prompt before it, slots after
+        # ,output at the middle of the table, prompt before it, slots after (rotary and relative
+        # positions see only offsets between tokens, the same wherever 0 is: they keep ``cols``)
+        if self.cfg.align == "end" and self.cfg.pos in ("learned", "sinusoidal"):
             pos = torch.where(seq == PAD, 0, pos - at_output[:, None] + self.cfg.max_len // 2)
         x, mask = self.embed(seq, pos), padding_mask(seq != PAD, L)
         for block in self.blocks:
