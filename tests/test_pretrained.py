@@ -28,3 +28,21 @@ def test_shipped_files_are_small_and_trained_on_dyck(arch):
 def test_the_fixed_readme_example_gets_the_true_answer_not_the_originals():
     assert ("((()){【】【】()【】", "})") in README_EXAMPLES
     assert bc.load(DEFAULT_ARCH).complete(["((()){[][]()[]"]) == ["})"]
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_recorded_command_still_builds_the_shipped_shape(arch):
+    """The command in training_info.json, read by today's CLI, must ask for the shipped model's
+    exact config: a default that changes without bench/pretrain.py pinning it breaks this."""
+    import dataclasses
+    import json
+    import shlex
+
+    from bracketcloser.architectures import model_config
+    from bracketcloser.cli import build_parser, train_config
+
+    info = json.loads((PRETRAINED / arch / "training_info.json").read_text())
+    argv = shlex.split(info["command_lines"][-1])[1:]  # without the program name
+    cfg = train_config(build_parser().parse_args(argv))
+    shipped = json.loads((PRETRAINED / arch / "config.json").read_text())["model"]
+    assert dataclasses.asdict(model_config(cfg.arch, vocab_size=shipped["vocab_size"], **cfg.model)) == shipped

@@ -101,33 +101,40 @@ def _parse_value(text: str):
         return text
 
 
-def _cmd_train(args) -> int:
-    from .train import Interrupted, TrainConfig, train
+def train_config(args):
+    """The TrainConfig that ``bracketcloser train`` arguments ask for (None with --resume):
+    defaults, then --params FILE, then the flags, then each --set KEY=VALUE in order."""
+    from .train import TrainConfig
 
     if args.resume:
         given = [flag for flag, value in [("--arch", args.arch), ("--params", args.params), ("--set", args.set),
                                           ("--steps", args.steps), ("--samples", args.samples)] if value]
         if given:
             raise UsageError(f"--resume continues a run with its own settings; drop {', '.join(given)}")
-        cfg = None
-    else:
-        settings = {}
-        if args.params:
-            settings = read_json(args.params)
-            if not isinstance(settings, dict):
-                raise UsageError(f"{args.params}: expected a JSON object of settings")
-        for key in ("arch", "dist", "time", "steps", "samples", "seed", "batch_size", "lr", "device"):
-            if getattr(args, key) is not None:
-                settings[key] = getattr(args, key)
-        for item in args.set or []:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise UsageError(f"--set takes KEY=VALUE, got {item!r}")
-            settings[key.replace("-", "_")] = _parse_value(value)
-        try:
-            cfg = TrainConfig.from_dict(settings)
-        except TypeError as e:
-            raise UsageError(str(e)) from None
+        return None
+    settings = {}
+    if args.params:
+        settings = read_json(args.params)
+        if not isinstance(settings, dict):
+            raise UsageError(f"{args.params}: expected a JSON object of settings")
+    for key in ("arch", "dist", "time", "steps", "samples", "seed", "batch_size", "lr", "device"):
+        if getattr(args, key) is not None:
+            settings[key] = getattr(args, key)
+    for item in args.set or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--set takes KEY=VALUE, got {item!r}")
+        settings[key.replace("-", "_")] = _parse_value(value)
+    try:
+        return TrainConfig.from_dict(settings)
+    except TypeError as e:
+        raise UsageError(str(e)) from None
+
+
+def _cmd_train(args) -> int:
+    from .train import Interrupted, train
+
+    cfg = train_config(args)
     try:
         run_dir = train(cfg, models_dir=args.models_dir, resume=args.resume, progress=not args.quiet, argv=args.argv)
     except Interrupted as stop:
