@@ -5,6 +5,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from bracketcloser.architectures import DEFAULT_ARCH
 from bracketcloser.checkpoint import list_runs, load_run
 from bracketcloser.cli import main
 from bracketcloser.train import Interrupted, TrainConfig, lr_at, train
@@ -161,12 +162,12 @@ def test_curriculum_grows_the_longest_prefix():
     from bracketcloser.tokens import Vocab
     from bracketcloser.train import batch_examples
 
-    cfg = TrainConfig(arch="gpt", dist="dyck", steps=100, batch_size=256, curriculum=0.5)
+    cfg = TrainConfig(arch=DEFAULT_ARCH, dist="dyck", steps=100, batch_size=256, curriculum=0.5)
     early = batch_examples(cfg, 0, Vocab(), None, progress=0.0)
     late = batch_examples(cfg, 0, Vocab(), None, progress=0.6)
     assert max(len(ex.prefix) for ex in early) <= 10
     assert max(len(ex.prefix) for ex in late) > 30
-    without = batch_examples(TrainConfig(arch="gpt", dist="dyck", steps=100, batch_size=256), 0, Vocab(), None, 0.0)
+    without = batch_examples(TrainConfig(arch=DEFAULT_ARCH, dist="dyck", steps=100, batch_size=256), 0, Vocab(), None, 0.0)
     assert max(len(ex.prefix) for ex in without) > 30
 
 

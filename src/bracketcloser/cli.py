@@ -60,7 +60,6 @@ def _print_examples(model) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from .architectures import ARCHS
     from .data import suite
     from .evaluate import evaluate, summary_text
     from .inference import load

@@ -42,7 +42,7 @@ import torch.nn as nn
 
 from ..tokens import END, OUTPUT, PAD
 from .base import IGNORE, BracketModel, answer_loss
-from .layers import Block, Embedding, TransformerConfig, init_weights, padding_mask, position_limit
+from .layers import ABSOLUTE, Block, Embedding, TransformerConfig, init_weights, padding_mask, position_limit
 
 
 class BERT(BracketModel):
@@ -66,7 +66,7 @@ class BERT(BracketModel):
         pos = cols[None]  # (1, L): one row of positions shared by the batch
         # ,output at the middle of the table, prompt before it, slots after (rotary and relative
         # positions see only offsets between tokens, the same wherever 0 is: they keep ``cols``)
-        if self.cfg.align == "end" and self.cfg.pos in ("learned", "sinusoidal"):
+        if self.cfg.align == "end" and self.cfg.pos in ABSOLUTE:
             pos = torch.where(seq == PAD, 0, pos - at_output[:, None] + self.cfg.max_len // 2)
         x, mask = self.embed(seq, pos), padding_mask(seq != PAD, L)
         for block in self.blocks:

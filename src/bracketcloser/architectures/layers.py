@@ -25,6 +25,7 @@ import torch.nn as nn
 from ..settings import check_types
 
 POSITIONAL = ("learned", "sinusoidal", "rotary", "relative", "none")
+ABSOLUTE = ("learned", "sinusoidal")  # added to the token embedding; the others see only offsets, or nothing
 RELATIVE_REACH = 32  # offsets beyond this share one learned bias (per sign)
 ALIGN = ("start", "end")
 
