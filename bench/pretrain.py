@@ -34,15 +34,17 @@ from bracketcloser.evaluate import evaluate
 from bracketcloser.inference import PRETRAINED
 from common import command, machine
 
-SUITES = ("seed", "dyck", "long", "deep", "bbh")
-COMMON = ["--dist", "dyck", "--time", "10min", "--seed", "0", "--set", "threads=1"]
-RECIPES = {  # what differs from the registry's defaults; see bench/results/RECORD.md for why
-    "gru": [],
-    "lstm": [],
-    "transformer": ["--set", "curriculum=0.5"],
-    # BERT learns general completion better with 4 heads than with the 1-minute default of 2
-    "bert": ["--set", "curriculum=0.5", "--set", "n_head=4"],
-    "gpt": ["--set", "pos=none", "--set", "n_layer=3"],
+SUITES = ("seed", "dyck", "shapes", "walks", "long", "deep", "bbh")
+# the general range (four kinds, 1-100 brackets, depth <= 30), one CPU thread per run so two
+# train side by side; validation on 2,000 held-out prefixes every 500 steps picks the best
+COMMON = ["--dist", "general", "--seed", "0", "--set", "threads=1", "--set", "val_samples=2000", "--set", "eval_every=500"]
+RECIPES = {  # budget and what differs from the registry's defaults; see bench/results/RECORD.md for why
+    # a recurrent state must hold up to 30 open brackets of 4 kinds: twice the default width
+    "gru": ["--time", "1hour", "--set", "n_hidden=128"],
+    "lstm": ["--time", "1hour", "--set", "n_hidden=128"],
+    "transformer": ["--time", "1hour", "--set", "curriculum=0.3"],
+    "bert": ["--time", "1hour", "--set", "n_head=4"],
+    "gpt": ["--steps", "12000"],
 }
 RUNS = Path("bench/models/pretrained")
 

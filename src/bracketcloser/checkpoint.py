@@ -106,20 +106,41 @@ def load_run(run: str | Path, weights: str = BEST) -> tuple[BracketModel, Vocab,
 
 
 def list_runs(models_dir: str | Path = "models") -> list[dict]:
-    """Every run under ``models_dir``, newest first, with what ``bracketcloser models`` shows."""
+    """Every run under ``models_dir``, newest first, with what ``bracketcloser models`` shows.
+
+    ``status``: ``finished``; ``unfinished`` (stopped or killed; ``--resume`` continues it);
+    ``broken`` (no readable config, or no weights at all). ``answers`` says whether it has
+    weights to answer with (``best.safetensors``, written at its first validation).
+    """
     runs = []
     for run in Path(models_dir).glob("*/"):
+        if not (run / CONFIG).exists() and not (run / INFO).exists() and not (run / CHECKPOINT).exists():
+            continue  # not a run folder at all (e.g. a compare leaderboard)
         try:
             cfg = read_config(run)
         except ValueError:
-            continue
+            cfg = None
         info = {}
         if (run / INFO).is_file():
             try:
                 info = read_json(run / INFO)
             except ValueError:
                 pass
-        runs.append({"name": run.name, "path": str(run), "arch": cfg["arch"], "params": cfg.get("params"),
-                     "steps": info.get("steps"), "best_val_exact_match": info.get("best_val_exact_match"),
-                     "created": cfg.get("created", "")})
-    return sorted(runs, key=lambda r: (r["created"], r["name"]), reverse=True)
+        answers = cfg is not None and (run / BEST).is_file()
+        if cfg is None or not (answers or (run / CHECKPOINT).is_file()):
+            status = "broken"
+        else:
+            status = "finished" if info.get("finished") and answers else "unfinished"
+        created = cfg.get("created", "") if cfg else ""
+        runs.append({"name": run.name, "path": str(run), "arch": cfg["arch"] if cfg else "?",
+                     "params": cfg.get("params") if cfg else None, "steps": info.get("steps"),
+                     "best_val_exact_match": info.get("best_val_exact_match"), "created": created,
+                     "status": status, "answers": answers})
+    # newest first: by creation time, or the folder's own time where the config is unreadable
+    return sorted(runs, key=lambda r: (r["created"] or _mtime(r["path"]), r["name"]), reverse=True)
+
+
+def _mtime(path: str) -> str:
+    from datetime import datetime
+
+    return datetime.fromtimestamp(Path(path).stat().st_mtime).isoformat(timespec="seconds")

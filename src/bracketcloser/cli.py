@@ -9,16 +9,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 from . import __version__
 from .architectures import ARCHS, DEFAULT_ARCH
-from .data import SAMPLERS, SUITES, generate, seed_label_error_rate
+from .data import DISTS, SAMPLERS, SUITES, TRAIN_DISTS, generate, seed_label_error_rate
 from .examples import README_EXAMPLES
 from .files import read_json, write_dataset
+from .inference import RangeWarning
 from .solver import solve
-from .tokens import DEFAULT_VOCAB
-from .train import BUDGETS, TRAIN_DISTS
+from .tokens import DEFAULT_VOCAB, FULL_WIDTH
+from .train import BUDGETS
+
+TO_FULL_WIDTH = str.maketrans({ascii_: wide for wide, ascii_ in FULL_WIDTH.items()})
+
+
+_default_showwarning = warnings.showwarning
 
 
 class UsageError(Exception):
@@ -54,7 +61,9 @@ def _print_examples(model) -> int:
     """The original README's 21 examples, answered in the original's format; returns how many are right."""
     rows = _answer_examples(model)
     for prefix, expected, predicted, ok in rows:
-        print(f"  Input: {prefix}, Predicted Output: {predicted}, Expected Output: {expected}  "
+        # the original printed square brackets full-width: answer in the notation of the question
+        shown = predicted.translate(TO_FULL_WIDTH) if any(c in prefix + expected for c in "【】") else predicted
+        print(f"  Input: {prefix}, Predicted Output: {shown}, Expected Output: {expected}  "
               f"[{'correct' if ok else 'incorrect'}]")
     return sum(ok for *_, ok in rows)
 
@@ -154,10 +163,14 @@ def _cmd_models(args) -> int:
     if not runs:
         print(f"no runs in {args.models_dir}/ yet: try 'bracketcloser train --arch gpt --time 1min'")
         return 0
-    print(f"{'name':<38} {'arch':<12} {'params':>9} {'steps':>7} {'best val EM':>11}")
+    print(f"{'name':<38} {'arch':<12} {'params':>9} {'steps':>7} {'best val EM':>11}  status")
     for r in runs:
         em = "-" if r["best_val_exact_match"] is None else f"{r['best_val_exact_match']:.3f}"
-        print(f"{r['name']:<38} {r['arch']:<12} {r['params'] or 0:>9,} {r['steps'] or 0:>7} {em:>11}")
+        status = {"finished": "", "unfinished": "unfinished (--resume continues it)",
+                  "broken": "broken (cannot answer or resume)"}[r["status"]]
+        if r["status"] == "unfinished" and not r["answers"]:
+            status += ", no weights yet"
+        print(f"{r['name']:<38} {r['arch']:<12} {r['params'] or 0:>9,} {r['steps'] or 0:>7} {em:>11}  {status}".rstrip())
     return 0
 
 
@@ -177,18 +190,16 @@ def _cmd_complete(args) -> int:
             for n, candidates in enumerate(model.explain(prefix)):
                 cells = "  ".join(f"{tok!r} {p:.3f}" for tok, p in candidates)
                 print(f"  step {n + 1}: {cells}")
-        print(model.complete([prefix])[0])
+        print(model.complete([prefix])[0], flush=True)
 
     for prefix in args.prefixes:
         answer(prefix)
-    if args.interactive:
+    if args.interactive:  # prompts and errors on stderr: stdout holds only answers, one per line
         print(f"{model!r}: type a prefix such as {{[( and press Enter; an empty line or Ctrl-D quits.", file=sys.stderr)
         while True:
-            try:
-                line = input("> ")
-            except EOFError:
-                break
-            if not line.strip():
+            print("> ", end="", file=sys.stderr, flush=True)
+            line = sys.stdin.readline()
+            if not line.strip():  # end of input, or an empty line
                 break
             try:
                 answer(line)
@@ -216,6 +227,8 @@ def _cmd_evaluate(args) -> int:
     dataset = model.folder / "dataset" if model.folder else None
     if dataset is not None and dataset.is_dir():  # trained on a fixed set: never score what it saw
         examples, excluded = disjoint(examples, [ex.prefix for ex in read_examples(dataset, model.vocab)])
+    if not examples:
+        raise UsageError(f"{args.data or name}: no examples to evaluate")
     report = evaluate(model, examples)
     report.update(model=str(model.folder or model.name), suite=name, seed=args.seed, excluded=excluded)
     # beside the run; a shipped model's results go to ./evaluation_results (never into the package)
@@ -366,8 +379,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Our own warnings (a prompt beyond the trained range) as one ``warning:`` line on stderr."""
+    if issubclass(category, RangeWarning):
+        print(f"warning: {message}", file=sys.stderr)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    warnings.showwarning = _show_warning
+    warnings.simplefilter("always", RangeWarning)  # every prompt in -i mode, not only the first
     try:
         args = parser.parse_args(argv)
         args.argv = ["bracketcloser", *(sys.argv[1:] if argv is None else argv)]  # recorded beside a run

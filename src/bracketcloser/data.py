@@ -27,10 +27,21 @@ class Example(NamedTuple):
     answer: str
 
 
-SUITES = ("seed", "dyck", "long", "deep", "bbh")
+class Range(NamedTuple):
+    """What a distribution covers: longest prefix, deepest nesting, longest answer."""
+
+    length: int
+    depth: int
+    answer: int
+
+
 SPLITS = ("train", "valid", "test")
-BBH_FILE = Path("shared") / "benchmarks" / "bbh_dyck_languages.json"
-BBH_VOCAB = Vocab(("<>",))
+# four kinds, ()[]{}<>: the general range, BIG-Bench Hard, and what real bracket strings use
+GENERAL_VOCAB = Vocab(("<>",))
+BBH_VOCAB = GENERAL_VOCAB
+# the BIG-Bench Hard file ships inside the package (MIT; its licence beside it)
+BBH_FILE = Path(__file__).parent / "benchmarks" / "bbh_dyck_languages.json"
+GENERAL = Range(100, 30, 30)
 
 
 # ---- the split ----------------------------------------------------------------------------
@@ -156,40 +167,105 @@ def _sample_shaped(rng, vocab, lengths: tuple[int, int], depths: tuple[int, int]
 
 
 def sample_dyck(rng, vocab=DEFAULT_VOCAB, max_length: int = 40) -> Example:
-    """General completion: prefix length 1..40, depth <= 10, answers 0..10 closers.
-    ``max_length`` < 40 draws from the same shapes cut at a shorter length (a curriculum)."""
+    """General completion, first version: prefix length 1..40, depth <= 10, answers 0..10
+    closers. ``max_length`` < 40 draws from the same shapes cut at a shorter length (a curriculum)."""
     return _sample_shaped(rng, vocab, (1, max_length), (1, 10), 10)
 
 
-def sample_long(rng, vocab=DEFAULT_VOCAB) -> Example:
-    """Longer than trained on (41..80), no deeper (<= 10): tests length generalisation alone."""
-    return _sample_shaped(rng, vocab, (41, 80), (1, 10), 10)
+def sample_shapes(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length) -> Example:
+    """The general range, shape-uniform: length 1..100, then depth (<= 30), then the number
+    left open (<= 30), each drawn uniformly among what the others allow."""
+    return _sample_shaped(rng, vocab, (1, max_length), (1, GENERAL.depth), GENERAL.answer)
 
 
-def sample_deep(rng, vocab=DEFAULT_VOCAB) -> Example:
-    """Deeper than trained on (11..20), no longer (<= 40): tests depth generalisation alone."""
-    return _sample_shaped(rng, vocab, (11, 40), (11, 20), 20)
+def sample_walk(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length) -> Example:
+    """The general range, built another way: a free random walk of 1..100 brackets whose
+    opening probability is drawn per example (0.1, mostly closing, to 0.9, mostly opening),
+    over a per-example subset of the bracket kinds, never deeper than 30. Where the shape
+    sampler spreads depth evenly, these pile up at the walls: long runs of one kind, answers
+    of 25-30 closers, prefixes that return to depth 0 again and again."""
+    length, p_open = rng.randint(1, max_length), rng.uniform(0.1, 0.9)
+    openers = [pair[0] for pair in vocab.pairs]
+    kinds = openers if rng.random() < 0.5 else rng.sample(openers, rng.randint(1, len(openers)))
+    out, stack = [], []
+    for _ in range(length):
+        if stack and (len(stack) == GENERAL.depth or rng.random() >= p_open):
+            out.append(vocab.closer_of[stack.pop()])
+        else:
+            stack.append(rng.choice(kinds))
+            out.append(stack[-1])
+    prefix = "".join(out)
+    return Example(prefix, solve(prefix, vocab))
 
 
-SAMPLERS = {"seed": sample_seed, "dyck": sample_dyck, "long": sample_long, "deep": sample_deep}
+# how the training mixture draws: (sampler, weight). The original's recipe stays in it, over
+# four kinds, so the short answers of the 1-minute task are never forgotten.
+MIXTURE = ((sample_shapes, 0.45), (sample_walk, 0.45), (sample_seed, 0.10))
+
+
+def sample_general(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length) -> Example:
+    """The training mixture for the general range: each example from one of ``MIXTURE``'s
+    differently built samplers, so no one sampler's shapes are all a model ever sees."""
+    sample = rng.choices([s for s, _ in MIXTURE], weights=[w for _, w in MIXTURE])[0]
+    return sample(rng, vocab) if sample is sample_seed else sample(rng, vocab, max_length=max_length)
+
+
+def sample_long(rng, vocab=GENERAL_VOCAB) -> Example:
+    """Longer than the general range (101..200), no deeper (<= 30): length generalisation alone."""
+    return _sample_shaped(rng, vocab, (GENERAL.length + 1, 2 * GENERAL.length), (1, GENERAL.depth), GENERAL.answer)
+
+
+def sample_deep(rng, vocab=GENERAL_VOCAB) -> Example:
+    """Deeper than the general range (31..60), no longer (<= 100): depth generalisation alone."""
+    return _sample_shaped(rng, vocab, (GENERAL.depth + 1, GENERAL.length), (GENERAL.depth + 1, 2 * GENERAL.depth),
+                          2 * GENERAL.depth)
+
+
+class Dist(NamedTuple):
+    """A named distribution: its sampler, the vocabulary it draws from, and its range."""
+
+    sample: object
+    vocab: Vocab
+    range: Range
+    about: str
+
+
+DISTS = {
+    "seed": Dist(sample_seed, DEFAULT_VOCAB, Range(19, 5, 3), "the original's recipe: 2-19 brackets, answers of 1-3"),
+    "dyck": Dist(sample_dyck, DEFAULT_VOCAB, Range(40, 10, 10), "first version: 1-40 brackets, depth <= 10, three kinds"),
+    "general": Dist(sample_general, GENERAL_VOCAB, GENERAL,
+                    "the general range, a mixture of samplers: 1-100 brackets, depth <= 30, four kinds"),
+    "shapes": Dist(sample_shapes, GENERAL_VOCAB, GENERAL, "general range, shape-uniform sampler"),
+    "walks": Dist(sample_walk, GENERAL_VOCAB, GENERAL, "general range, free random walks"),
+    "long": Dist(sample_long, GENERAL_VOCAB, Range(2 * GENERAL.length, GENERAL.depth, GENERAL.answer),
+                 "beyond the general range: 101-200 brackets, depth <= 30"),
+    "deep": Dist(sample_deep, GENERAL_VOCAB, Range(GENERAL.length, 2 * GENERAL.depth, 2 * GENERAL.depth),
+                 "beyond the general range: depth 31-60, <= 100 brackets"),
+}
+SAMPLERS = {name: d.sample for name, d in DISTS.items()}
+TRAIN_DISTS = ("seed", "dyck", "general")
+SUITES = ("seed", "dyck", "shapes", "walks", "long", "deep", "bbh")
+CURRICULUM = {"dyck": (10, 40), "general": (20, GENERAL.length)}  # shortest, longest max_length
 
 
 # ---- streams, sets and suites ----------------------------------------------------------------
 
-def stream(dist: str, seed: int, split: str = "train", vocab: Vocab = DEFAULT_VOCAB) -> Iterator[Example]:
-    """An endless, seeded stream of examples whose prefixes all belong to ``split``."""
+def stream(dist: str, seed: int, split: str = "train", vocab: Vocab | None = None) -> Iterator[Example]:
+    """An endless, seeded stream of examples whose prefixes all belong to ``split``, drawn
+    over ``vocab``'s brackets (by default the distribution's own)."""
     if dist not in SAMPLERS:
         raise ValueError(f"unknown distribution {dist!r} (choose from {', '.join(SAMPLERS)})")
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r} (choose from {', '.join(SPLITS)})")
     sample, rng = SAMPLERS[dist], random.Random(f"{dist}/{split}/{seed}")
+    vocab = vocab or DISTS[dist].vocab
     while True:
         ex = sample(rng, vocab)
         if split_of(ex.prefix) == split:
             yield ex
 
 
-def generate(dist: str, n: int, seed: int, split: str = "train", vocab: Vocab = DEFAULT_VOCAB) -> list[Example]:
+def generate(dist: str, n: int, seed: int, split: str = "train", vocab: Vocab | None = None) -> list[Example]:
     """The first ``n`` examples of ``stream(dist, seed, split)``."""
     if n < 0:
         raise ValueError(f"number of examples must be >= 0, got {n}")
@@ -207,11 +283,10 @@ def suite(name: str, n: int = 10_000, seed: int = 0, bbh_path: str | Path | None
 
 
 def default_bbh_path() -> Path:
-    """``../shared/benchmarks/bbh_dyck_languages.json`` beside the repository (or the cwd)."""
-    for root in (Path(__file__).resolve().parents[3], Path.cwd().parent, Path.cwd()):
-        if (root / BBH_FILE).is_file():
-            return root / BBH_FILE
-    raise ValueError(f"no BIG-Bench Hard file found at ../{BBH_FILE}; pass its path with --data")
+    """The BIG-Bench Hard file shipped in the package (``bracketcloser/benchmarks/``)."""
+    if not BBH_FILE.is_file():
+        raise ValueError(f"the BIG-Bench Hard file is missing from the package ({BBH_FILE}); pass its path with --data")
+    return BBH_FILE
 
 
 def load_bbh(path: str | Path) -> list[Example]:

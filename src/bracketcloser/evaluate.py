@@ -51,11 +51,12 @@ def evaluate(completer: Completer, examples: list[Example]) -> dict:
     """Score ``completer`` on ``examples`` (expected answers from the solver). Examples the
     model cannot read (a bracket its vocabulary lacks, or a prefix past its length limit) are
     scored wrong and counted as ``unsupported``."""
-    known, limit = set("".join(completer.vocab.pairs)), completer.max_prefix_len
-    supported = [i for i, ex in enumerate(examples)
-                 if set(ex.prefix) <= known and (limit is None or len(ex.prefix) <= limit)]
+    if not examples:
+        raise ValueError("no examples to evaluate")
+    known = set("".join(completer.vocab.pairs))
+    supported = [i for i, ex in enumerate(examples) if set(ex.prefix) <= known and completer.can_read(ex.prefix)]
     predicted = [None] * len(examples)
-    for i, answer in zip(supported, completer.complete([examples[i].prefix for i in supported]), strict=True):
+    for i, answer in zip(supported, completer.complete([examples[i].prefix for i in supported], warn=False), strict=True):
         predicted[i] = answer
     records = []
     correct_tokens = total_tokens = 0

@@ -23,11 +23,20 @@ from .solver import solve
 from .tokens import DEFAULT_VOCAB, Vocab, format_example, pad_ids, parse_example
 
 
+def _umask() -> int:
+    mask = os.umask(0)  # the only portable way to read it is to set it, so put it straight back
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write through a temporary file renamed into place. ``mkstemp`` makes its file 0600;
+    the result gets the mode any other program's output would (0666 less the umask)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

@@ -2,14 +2,47 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import torch
 
 from .architectures import BracketModel
 from .batch import answer_texts, prompt_batch
-from .solver import read_prefix
+from .data import DISTS, Range
+from .solver import max_depth, open_stack, read_prefix
 from .tokens import DEFAULT_VOCAB, Vocab
+
+
+class RangeWarning(UserWarning):
+    """A prompt beyond what the model trained on: answered, but not to be trusted blindly."""
+
+
+def pick_device(name: str) -> torch.device:
+    """``auto`` (CUDA when present), ``cpu``, ``cuda`` or ``cuda:N``; one-line ValueError otherwise."""
+    if not isinstance(name, str):
+        raise TypeError(f"device must be a string such as 'cpu' or 'cuda', got {type(name).__name__}")
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} asked for, but no CUDA device is available (try cpu)")
+    try:
+        return torch.device(name)
+    except RuntimeError:
+        raise ValueError(f"unknown device {name!r} (try auto, cpu or cuda)") from None
+
+
+def trained_range(config: dict) -> Range | None:
+    """The lengths, depths and answers a run trained on, from its config (older configs name
+    only their distribution)."""
+    data = config.get("data") or {}
+    if isinstance(data.get("range"), dict):
+        return Range(**data["range"])
+    dist = DISTS.get(data.get("dist"))
+    return dist.range if dist else None
+
+
+MEMORY_BUDGET = 2**25  # elements of one attention map per head, over a chunk of prompts (~128 MB)
 
 
 class Completer:
@@ -22,37 +55,75 @@ class Completer:
         self.config: dict = {}
 
     @property
-    def max_prefix_len(self) -> int | None:
-        """Longest prefix the model can answer in full: its stream limit, less ``input``,
-        ``,output``, an answer as long as the prefix could need, and the end token."""
-        limit = self.model.max_len
-        return None if limit is None else (limit - 3) // 2
+    def trained(self) -> Range | None:
+        return trained_range(self.config)
+
+    def beyond_range(self, prefix: str) -> list[str]:
+        """Which trained limits a clean, valid ``prefix`` passes, e.g. ``["depth 22 > 10 trained"]``."""
+        r = self.trained
+        if r is None:
+            return []
+        out = []
+        if len(prefix) > r.length:
+            out.append(f"length {len(prefix)} > {r.length} trained")
+        if len(prefix) > r.depth and (depth := max_depth(prefix, self.vocab)) > r.depth:  # depth <= length
+            out.append(f"depth {depth} > {r.depth} trained")
+        if len(prefix) > r.answer and (answer := len(open_stack(prefix, self.vocab))) > r.answer:
+            out.append(f"answer of {answer} closers > {r.answer} trained")
+        return out
+
+    def _warn_beyond_range(self, prefixes: list[str]) -> None:
+        flagged = [(i, why) for i, p in enumerate(prefixes) if (why := self.beyond_range(p))]
+        if not flagged:
+            return
+        i, why = flagged[0]
+        where = "the prefix" if len(prefixes) == 1 else f"{len(flagged)} of {len(prefixes)} prefixes (first: prefix {i})"
+        warnings.warn(f"{where} lies beyond what {self.name or 'this model'} trained on: {', '.join(why)}; "
+                      "the answer may be wrong", RangeWarning, stacklevel=3)
+
+    def can_read(self, prefix: str) -> bool:
+        """Whether a clean, valid ``prefix`` and its answer fit the model's length limit."""
+        return self.model.can_read(len(prefix), len(open_stack(prefix, self.vocab)))
 
     def check(self, prefixes: list[str]) -> list[str]:
-        """Clean and validate; ``ValueError`` names the prefix index, character and position."""
-        if isinstance(prefixes, str):
-            raise ValueError("complete() takes a list of prefixes, e.g. complete(['{[('])")
+        """Clean and validate; ``ValueError`` names the prefix index, character and position,
+        or the length limit. Nothing is allocated for a prompt the model cannot read."""
+        if isinstance(prefixes, str) or not isinstance(prefixes, (list, tuple)):
+            raise TypeError(f"complete() takes a list of prefixes, e.g. complete(['{{[(']), got {type(prefixes).__name__}")
         out = []
+        limit = self.model.max_len
         for i, p in enumerate(prefixes):
+            label = f"prefix {i}: " if len(prefixes) > 1 else ""  # which one, when there are several
+            if not isinstance(p, str):
+                raise TypeError(f"{label}expected a string, got {type(p).__name__}")
+            if limit is not None and len(p) > 64 * limit:  # refuse before even reading a huge string
+                raise ValueError(f"{label}{len(p):,} characters, far beyond this model's limit of {limit} tokens")
             try:
-                if not isinstance(p, str):
-                    raise ValueError(f"expected a string, got {type(p).__name__}")
-                clean, _ = read_prefix(p, self.vocab)
+                clean, stack = read_prefix(p, self.vocab)
             except ValueError as e:
-                raise ValueError(f"prefix {i}: {e}") from None
-            if self.max_prefix_len is not None and len(clean) > self.max_prefix_len:
-                raise ValueError(f"prefix {i}: {len(clean)} brackets, longer than this model's limit of {self.max_prefix_len}")
+                raise ValueError(f"{label}{e}") from None
+            if not self.model.can_read(len(clean), len(stack)):
+                raise ValueError(f"{label}{len(clean)} brackets with {len(stack)} to close are more than this model reads "
+                                 f"(limit {limit} tokens: input, prefix, ,output, answer, end)")
             out.append(clean)
         return out
 
     @torch.inference_mode()
-    def complete(self, prefixes: list[str]) -> list[str]:
+    def complete(self, prefixes: list[str], warn: bool = True) -> list[str]:
+        """Answers for a list of prefixes, in order. A prefix beyond the trained range is
+        answered, with one ``RangeWarning`` (a ``UserWarning``) per call unless ``warn=False``."""
         prefixes = self.check(prefixes)
+        if warn:
+            self._warn_beyond_range(prefixes)
         # batch prefixes of similar length together: less padding, less wasted compute
         order = sorted(range(len(prefixes)), key=lambda i: len(prefixes[i]))
         answers: list[str] = [""] * len(prefixes)
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
+        start = 0
+        while start < len(order):
+            # memory stays bounded: rows x stream length^2 (an attention map) under a budget
+            longest = 2 * len(prefixes[order[min(start + self.batch_size, len(order)) - 1]]) + 3
+            rows = order[start : start + max(1, min(self.batch_size, MEMORY_BUDGET // longest**2))]
+            start += len(rows)
             chunk = [prefixes[i] for i in rows]
             idx, lengths = prompt_batch(chunk, self.vocab, self.device)
             # an answer is never longer than its prefix; +1 for the end token
@@ -92,14 +163,17 @@ def load(name_or_path: str | Path = "latest", models_dir: str | Path = "models",
     from .architectures import ARCHS
     from .checkpoint import list_runs, load_run
 
+    if not isinstance(name_or_path, (str, Path)):
+        raise TypeError(f"load() takes an architecture name, 'latest' or a run folder, got {type(name_or_path).__name__}")
+    device = pick_device(device)
     name = str(name_or_path)
     if name in ARCHS:
         folder = PRETRAINED / name
         if not (folder / "config.json").is_file():
             raise ValueError(f"no pretrained '{name}' is shipped in this version; train one with "
                              f"'bracketcloser train --arch {name}' and load its run folder")
-    elif name == "latest":
-        runs = list_runs(models_dir)
+    elif name == "latest":  # the newest run that can answer: unfinished runs with weights count, broken ones not
+        runs = [r for r in list_runs(models_dir) if r["answers"]]
         if not runs:
             raise ValueError(f"no trained runs in {models_dir}/ (train one with 'bracketcloser train')")
         folder = Path(runs[0]["path"])

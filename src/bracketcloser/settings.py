@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 
 def check_types(config) -> None:
@@ -25,3 +26,24 @@ def check_types(config) -> None:
         if not ok:
             kind = {int: "a whole number", float: "a number", str: "text"}.get(type(default), type(default).__name__)
             raise ValueError(f"{f.name} must be {kind}, got {value!r}")
+
+
+# the largest size a setting may take: beyond these a model no longer fits in memory on a
+# laptop (n_embd 4096 with n_layer 64 is already ~10 GB of weights)
+SIZE_LIMITS = {"n_layer": 64, "n_head": 64, "n_embd": 4096, "n_hidden": 4096, "ffn_mult": 16, "max_len": 65536}
+
+
+def check_sizes(config, names: tuple[str, ...]) -> None:
+    """Sizes must be whole numbers from 1 to their limit; one-line ``ValueError`` otherwise."""
+    for name in names:
+        value, limit = getattr(config, name), SIZE_LIMITS[name]
+        if not 1 <= value <= limit:
+            raise ValueError(f"{name} must be between 1 and {limit}, got {value}")
+
+
+def machine_memory() -> int:
+    """Physical memory in bytes (8 GiB where the system will not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return 8 * 2**30

@@ -12,6 +12,8 @@ def read_prefix(prefix: str, vocab: Vocab = DEFAULT_VOCAB) -> tuple[str, list[st
     Raises ``ValueError`` naming the character and its 0-based position in ``prefix`` for a
     non-bracket, a closer with nothing open, or a closer of the wrong kind.
     """
+    if not isinstance(prefix, str):
+        raise TypeError(f"expected a string of brackets such as '{{[(', got {type(prefix).__name__}")
     opener_of = vocab.opener_of
     clean = vocab.clean(prefix)
     stack: list[str] = []

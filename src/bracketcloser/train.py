@@ -23,6 +23,7 @@ import os
 import platform
 import random
 import shlex
+import shutil
 import signal
 import sys
 import time
@@ -34,18 +35,20 @@ from pathlib import Path
 import torch
 
 from . import __version__
-from .architectures import DEFAULT_ARCH, build, model_config
+from .architectures import DEFAULT_ARCH, IGNORE, build, model_config
 from .batch import LOSS_ON, stream_batch
 from .checkpoint import BEST, CHECKPOINT, CONFIG, INFO, load_checkpoint, read_config, save_checkpoint, save_weights
-from .data import SAMPLERS, Example, generate, sample_dyck, split_of
+from .data import CURRICULUM, DISTS, SAMPLERS, TRAIN_DISTS, Example, generate, split_of
 from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, write_dataset
-from .inference import Completer
-from .settings import check_types
+from .inference import Completer, pick_device
+from .settings import check_types, machine_memory
 from .tokens import Vocab
 
 BUDGETS = {"1min": 60, "10min": 600, "1hour": 3600, "6hours": 6 * 3600, "12hours": 12 * 3600,
            "24hours": 24 * 3600, "2days": 48 * 3600}
-TRAIN_DISTS = ("seed", "dyck")
+
+
+VALID_CHUNK = 128  # examples per validation forward pass
 
 
 class Interrupted(Exception):
@@ -59,7 +62,7 @@ class Interrupted(Exception):
 @dataclass
 class TrainConfig:
     arch: str = DEFAULT_ARCH
-    dist: str = "seed"  # training distribution: seed or dyck
+    dist: str = "seed"  # training distribution: seed, dyck or general
     time: str | None = "1min"  # wall-clock budget, one of BUDGETS (ignored when steps is set)
     steps: int | None = None  # step budget instead of a time budget
     samples: int | None = None  # a fixed training set of this many examples, else a fresh stream
@@ -71,8 +74,8 @@ class TrainConfig:
     beta2: float = 0.999  # AdamW's second-moment decay
     grad_clip: float = 1.0
     loss_on: str = "answer"  # score only the answer ("answer") or the whole stream ("all")
-    # dyck only: the longest prefix grows from 10 to 40 brackets over this fraction of the
-    # budget (0: no curriculum, every length from the start)
+    # dyck and general: the longest prefix grows (10 -> 40 brackets, 20 -> 100) over this
+    # fraction of the budget (0: no curriculum, every length from the start)
     curriculum: float = 0.0
     seed: int = 0
     eval_every: int = 200  # steps between validations (and checkpoints)
@@ -86,13 +89,18 @@ class TrainConfig:
         if isinstance(self.extra_pairs, list):  # from JSON
             self.extra_pairs = tuple(self.extra_pairs)
         check_types(self)
-        model_config(self.arch, **self.model)  # fails early on an unknown architecture or setting
+        own = {f.name for f in fields(self)} - {"model"}
+        model_fields = {f.name for f in fields(type(model_config(self.arch)))} - {"vocab_size"}  # set by the data
+        unknown = sorted(set(self.model) - model_fields)
+        if unknown:
+            raise ValueError(f"unknown setting(s) {', '.join(unknown)} (training settings: {', '.join(sorted(own))}; "
+                             f"{self.arch} settings: {', '.join(sorted(model_fields))})")
         if self.loss_on not in LOSS_ON:
             raise ValueError(f"unknown loss_on {self.loss_on!r} (choose from {', '.join(LOSS_ON)})")
         if not 0 <= self.curriculum <= 1:
             raise ValueError(f"curriculum must be a fraction of the budget between 0 and 1, got {self.curriculum}")
-        if self.curriculum and self.dist != "dyck":
-            raise ValueError("curriculum applies to --dist dyck only")
+        if self.curriculum and self.dist not in CURRICULUM:
+            raise ValueError(f"curriculum applies to --dist {' or '.join(CURRICULUM)} only")
         for name in ("lr", "min_lr", "weight_decay", "grad_clip"):
             if getattr(self, name) < 0 or (name == "lr" and self.lr == 0):
                 raise ValueError(f"{name} must be {'positive' if name == 'lr' else 'zero or more'}, got {getattr(self, name)}")
@@ -104,6 +112,22 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+        self._check_model_fits()
+
+    def _check_model_fits(self) -> None:
+        """Build the model on the meta device (no memory): it must read the distribution's
+        longest stream, and its training state must fit in half this machine's memory."""
+        with torch.device("meta"):
+            model = build(self.arch, vocab_size=train_vocab(self).size, **self.model)
+        r = DISTS[self.dist].range
+        if not model.can_read(r.length, r.answer):
+            raise ValueError(f"max_len {model.max_len} is too short for '{self.dist}' (prefixes of up to {r.length} "
+                             f"brackets with answers of up to {r.answer}: set max_len to at least {r.length + r.answer + 3})")
+        need, have = 16 * model.num_params(), machine_memory()  # float32 weights, gradients, AdamW's two moments
+        if need > have // 2:
+            raise ValueError(f"{self.arch} at these sizes has {model.num_params():,} parameters, ~{need / 2**30:.1f} GiB to "
+                             f"train, more than half of this machine's {have / 2**30:.0f} GiB: choose a smaller n_embd, "
+                             "n_hidden or n_layer")
 
     @classmethod
     def from_dict(cls, d: dict) -> TrainConfig:
@@ -112,6 +136,12 @@ class TrainConfig:
         train = {k: v for k, v in d.items() if k in own}
         model = {**train.pop("model", {}), **{k: v for k, v in d.items() if k not in own}}
         return cls(**train, model=model)
+
+
+def train_vocab(cfg: TrainConfig) -> Vocab:
+    """The distribution's brackets plus any extra pairs asked for (``general`` reads four kinds)."""
+    own = DISTS[cfg.dist].vocab.extra_pairs
+    return Vocab(own + tuple(p for p in cfg.extra_pairs if p not in own))
 
 
 def lr_at(cfg: TrainConfig, step: int, progress: float) -> float:
@@ -129,9 +159,9 @@ def batch_examples(cfg: TrainConfig, step: int, vocab: Vocab, fixed: list[Exampl
     if fixed is not None:
         return [fixed[rng.randrange(len(fixed))] for _ in range(cfg.batch_size)]
     out, sample = [], SAMPLERS[cfg.dist]
-    if cfg.curriculum:  # dyck only (checked in TrainConfig)
-        longest = 10 + round(30 * min(1.0, progress / cfg.curriculum))
-        sample = functools.partial(sample_dyck, max_length=longest)
+    if cfg.curriculum:  # a distribution with a length range (checked in TrainConfig)
+        shortest, longest = CURRICULUM[cfg.dist]
+        sample = functools.partial(sample, max_length=shortest + round((longest - shortest) * min(1.0, progress / cfg.curriculum)))
     while len(out) < cfg.batch_size:
         ex = sample(rng, vocab)
         if split_of(ex.prefix) == "train":
@@ -139,26 +169,19 @@ def batch_examples(cfg: TrainConfig, step: int, vocab: Vocab, fixed: list[Exampl
     return out
 
 
-def pick_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError("--device cuda asked for, but no CUDA device is available")
-    try:
-        return torch.device(name)
-    except RuntimeError:
-        raise ValueError(f"unknown device {name!r} (try auto, cpu or cuda)") from None
-
-
 @torch.no_grad()
 def validate(model, examples: list[Example], vocab: Vocab, cfg: TrainConfig, device) -> tuple[float, float]:
     """Validation loss (teacher forcing) and exact match (greedy decoding)."""
     model.eval()
-    idx, targets = stream_batch(examples, vocab, cfg.loss_on, device)
-    _, loss = model(idx, targets)
+    total = count = 0.0
+    for start in range(0, len(examples), VALID_CHUNK):  # in chunks: BERT reads one row per answer token
+        idx, targets = stream_batch(examples[start : start + VALID_CHUNK], vocab, cfg.loss_on, device)
+        _, loss = model(idx, targets)
+        scored = int((targets != IGNORE).sum())
+        total, count = total + loss.item() * scored, count + scored
     answers = Completer(model, vocab).complete([ex.prefix for ex in examples])
     model.train()
-    return loss.item(), sum(a == ex.answer for a, ex in zip(answers, examples, strict=True)) / len(examples)
+    return total / max(count, 1), sum(a == ex.answer for a, ex in zip(answers, examples, strict=True)) / len(examples)
 
 
 def _write_history(run_dir: Path, history: list[dict]) -> None:
@@ -225,7 +248,7 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
     device = pick_device(cfg.device)
     torch.set_num_threads(cfg.threads or min(8, os.cpu_count() or 1))
     torch.manual_seed(cfg.seed)
-    vocab = Vocab(cfg.extra_pairs)
+    vocab = train_vocab(cfg)
     model = build(cfg.arch, vocab_size=vocab.size, **cfg.model).to(device)
     # fused: one kernel updates every parameter (5-10% faster per step on these small models)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, cfg.beta2),
@@ -237,15 +260,25 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
         run_dir = new_run_dir(cfg, models_dir)
         config = {"arch": cfg.arch, "model": asdict(model.cfg), "vocab": vocab.to_dict(), "params": model.num_params(),
                   "data": {"dist": cfg.dist, "samples": cfg.samples, "seed": cfg.seed,
+                           "range": DISTS[cfg.dist].range._asdict(),  # what it trained on, for warnings
                            "fixed_dataset": "dataset" if fixed else None},
                   "train": asdict(cfg), "created": datetime.now().isoformat(timespec="seconds")}
-        atomic_write_json(run_dir / CONFIG, config)
-        if fixed:
-            write_dataset(run_dir / "dataset", fixed, vocab, name="train")
         state = {"step": 0, "elapsed": 0.0, "best": -1.0, "best_loss": math.inf, "best_step": 0, "history": []}
+        try:
+            atomic_write_json(run_dir / CONFIG, config)
+            if fixed:
+                write_dataset(run_dir / "dataset", fixed, vocab, name="train")
+            # a checkpoint at step 0, so that a run killed before its first validation resumes
+            save_checkpoint(run_dir / CHECKPOINT, model, optimizer, state)
+            _write_info(run_dir, cfg, state, argv, device, False)
+        except BaseException:
+            shutil.rmtree(run_dir, ignore_errors=True)  # a failed start leaves nothing behind
+            raise
     else:
         state = load_checkpoint(run_dir / CHECKPOINT, model, optimizer)
         state.setdefault("best_loss", math.inf)  # checkpoints written before it was kept
+        if state["step"] == 0:
+            print(f"{run_dir}: stopped before its first checkpoint; training restarts from step 0", file=sys.stderr)
     budget = None if cfg.steps else BUDGETS[cfg.time]
 
     from torch.utils.tensorboard import SummaryWriter
@@ -320,6 +353,10 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
             checkpoint()
         _plot_history(run_dir, state["history"], cfg.arch)
         raise Interrupted(run_dir, state["step"]) from None
+    except Exception:
+        if resume is None and not state["history"]:  # failed before anything was worth keeping
+            shutil.rmtree(run_dir, ignore_errors=True)
+        raise
     finally:
         bar.close()
         tb.close()

@@ -35,7 +35,12 @@ def answer_loss(logits: torch.Tensor, targets: torch.Tensor | None) -> torch.Ten
 class BracketModel(nn.Module):
     """Base class: subclasses define ``forward``, ``prefill`` and ``step``."""
 
-    max_len: int | None = None  # longest stream the model can read, None for no limit
+    max_len: int | None = None  # longest stream the model reads (``input`` to the end token)
+
+    def can_read(self, prefix_len: int, answer_len: int) -> bool:
+        """Whether a prefix of ``prefix_len`` brackets and its answer of ``answer_len`` closers
+        fit the model: ``input``, the prefix, ``,output``, the answer and the end token."""
+        return self.max_len is None or prefix_len + answer_len + 3 <= self.max_len
 
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from ..settings import check_types
+from ..settings import check_sizes, check_types
 
 POSITIONAL = ("learned", "sinusoidal", "rotary", "relative", "none")
 ABSOLUTE = ("learned", "sinusoidal")  # added to the token embedding; the others see only offsets, or nothing
@@ -39,7 +39,9 @@ class TransformerConfig:
     ffn_mult: int = 4
     dropout: float = 0.0
     pos: str = "learned"  # one of POSITIONAL
-    max_len: int = 192  # longest stream when positions are learned (the table's size)
+    # longest stream the model reads (checked before anything is allocated); with learned
+    # positions also the size of their table. 256 covers the general range (133 tokens) and `long`
+    max_len: int = 256
     # where position 0 is for a model that reads the whole prompt at once (encoder, BERT):
     # its first token ("start") or the end of the prefix ("end"), so that the brackets an
     # answer depends on most, the last ones, always sit at the same positions
@@ -51,14 +53,16 @@ class TransformerConfig:
             raise ValueError(f"unknown positional encoding {self.pos!r} (choose from {', '.join(POSITIONAL)})")
         if self.align not in ALIGN:
             raise ValueError(f"unknown align {self.align!r} (choose from {', '.join(ALIGN)})")
+        check_sizes(self, ("n_layer", "n_head", "n_embd", "ffn_mult", "max_len"))
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
 
 
-def position_limit(cfg: TransformerConfig) -> int | None:
-    """Longest stream a model can read: learned positions end with their table; the other
-    encodings are defined for any position (whether they generalise there is another matter)."""
-    return cfg.max_len if cfg.pos == "learned" else None
+def position_limit(cfg: TransformerConfig) -> int:
+    """Longest stream a model reads. Learned positions end with their table; the other
+    encodings are defined for any position, but attention's memory grows with the square of
+    the length, so a prompt longer than ``max_len`` is refused there too (raise it to read more)."""
+    return cfg.max_len
 
 
 def sinusoid(positions: torch.Tensor, dim: int) -> torch.Tensor:

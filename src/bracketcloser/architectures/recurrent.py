@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from ..settings import check_types
+from ..settings import check_sizes, check_types
 from .base import BracketModel, answer_loss
 
 CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
@@ -37,9 +37,11 @@ class RecurrentConfig:
     n_hidden: int = 64
     n_layer: int = 2
     dropout: float = 0.0
+    max_len: int = 2048  # longest stream it reads: no position table, but time and memory grow with length
 
     def __post_init__(self):
         check_types(self)
+        check_sizes(self, ("n_embd", "n_hidden", "n_layer", "max_len"))
         if self.cell not in CELLS:
             raise ValueError(f"unknown cell {self.cell!r} (choose from {', '.join(CELLS)})")
 
@@ -47,7 +49,7 @@ class RecurrentConfig:
 class RecurrentLM(BracketModel):
     def __init__(self, cfg: RecurrentConfig):
         super().__init__()
-        self.cfg = cfg
+        self.cfg, self.max_len = cfg, cfg.max_len
         self.embed = nn.Embedding(cfg.vocab_size, cfg.n_embd)
         self.rnn = CELLS[cfg.cell](cfg.n_embd, cfg.n_hidden, cfg.n_layer, batch_first=True,
                                    dropout=cfg.dropout if cfg.n_layer > 1 else 0.0)
