@@ -1,4 +1,5 @@
 import random
+from pathlib import Path
 from collections import Counter
 
 import pytest
@@ -36,12 +37,41 @@ def test_dyck_bounds_and_spread():
     assert len({len(ex.answer) for ex in examples}) == 11
 
 
-@pytest.mark.parametrize("name, lengths, depths", [("long", (41, 80), (1, 10)), ("deep", (11, 40), (11, 20))])
+@pytest.mark.parametrize("name, lengths, depths", [("long", (101, 200), (1, 30)), ("deep", (31, 100), (31, 60))])
 def test_generalisation_suites(name, lengths, depths):
     examples = data.suite(name, 300, seed=0)
     assert all(lengths[0] <= len(ex.prefix) <= lengths[1] for ex in examples)
-    assert all(depths[0] <= max_depth(ex.prefix) <= depths[1] for ex in examples)
-    assert all(ex.answer == solve(ex.prefix) for ex in examples)
+    assert all(depths[0] <= max_depth(ex.prefix, data.GENERAL_VOCAB) <= depths[1] for ex in examples)
+    assert all(ex.answer == solve(ex.prefix, data.GENERAL_VOCAB) for ex in examples)
+    assert any("<" in ex.prefix for ex in examples)
+
+
+@pytest.mark.parametrize("name", ["general", "shapes", "walks"])
+def test_general_range_covers_lengths_depths_and_kinds(name):
+    """Every in-range sampler stays inside 1-100 brackets, depth <= 30, answers <= 30, reads
+    all four kinds, and reaches both ends of every axis."""
+    examples = data.generate(name, 3000, seed=0)
+    lengths = [len(ex.prefix) for ex in examples]
+    depths = [max_depth(ex.prefix, data.GENERAL_VOCAB) for ex in examples]
+    answers = [len(ex.answer) for ex in examples]
+    assert min(lengths) <= 5 and max(lengths) >= 95 and max(lengths) <= 100
+    assert max(depths) >= 25 and max(depths) <= 30
+    assert max(answers) >= 25 and max(answers) <= 30
+    assert set("".join(ex.prefix for ex in examples)) == set("()[]{}<>")
+    assert all(ex.answer == solve(ex.prefix, data.GENERAL_VOCAB) for ex in examples)
+
+
+def test_samplers_differ_in_shape():
+    """The walks pile up where the shape sampler spreads out: at the depth wall and in runs
+    of one bracket kind. (If they had the same shapes the mixture would teach nothing more.)"""
+    shapes, walks = data.generate("shapes", 2000, seed=0), data.generate("walks", 2000, seed=0)
+
+    def one_kind(examples):
+        return sum(len(set(ex.prefix.translate(str.maketrans(")]}>", "([{<")))) == 1 for ex in examples if len(ex.prefix) > 10)
+
+    assert one_kind(walks) > 3 * max(1, one_kind(shapes))
+    at_wall = [sum(len(ex.answer) >= 28 for ex in exs) for exs in (shapes, walks)]
+    assert at_wall[1] > 2 * at_wall[0]
 
 
 def test_dyck_prefix_has_the_asked_shape():
@@ -51,7 +81,7 @@ def test_dyck_prefix_has_the_asked_shape():
         assert (len(p), max_depth(p), len(solve(p))) == (length, depth, answer)
 
 
-@pytest.mark.parametrize("dist", ["seed", "dyck", "long", "deep"])
+@pytest.mark.parametrize("dist", ["seed", "dyck", "general", "shapes", "walks", "long", "deep"])
 def test_seeded(dist):
     assert data.generate(dist, 50, seed=7) == data.generate(dist, 50, seed=7)
     assert data.generate(dist, 50, seed=7) != data.generate(dist, 50, seed=8)
@@ -59,7 +89,7 @@ def test_seeded(dist):
 
 def test_splits_are_disjoint():
     train = data.generate("seed", 3000, seed=0)
-    for name in ["seed", "dyck", "long", "deep"]:
+    for name in ["seed", "dyck", "shapes", "walks", "long", "deep"]:
         test = data.suite(name, 300, seed=0)
         assert not {ex.prefix for ex in train} & {ex.prefix for ex in test}
         assert all(data.split_of(ex.prefix) == "test" for ex in test)
@@ -75,8 +105,11 @@ def test_disjoint_drops_trained_prefixes():
     assert kept == [data.Example("(", ")")] and dropped == 2
 
 
-def test_bbh_loads_and_agrees_with_the_solver():
-    examples = data.load_bbh(data.default_bbh_path())
+def test_bbh_ships_in_the_package_and_agrees_with_the_solver():
+    path = data.default_bbh_path()
+    assert path.is_relative_to(Path(data.__file__).parent)  # never ../shared: a clone has none
+    assert (path.parent / "BBH_LICENSE").read_text().startswith("MIT License")
+    examples = data.load_bbh(path)
     assert len(examples) == 250
     assert any("<" in ex.prefix for ex in examples)
     assert all(ex.answer == solve(ex.prefix, data.BBH_VOCAB) for ex in examples)

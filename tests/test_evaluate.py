@@ -18,7 +18,7 @@ class Scripted(Completer):
         super().__init__(build("gru", n_embd=4, n_hidden=4, n_layer=1))
         self.answers = answers
 
-    def complete(self, prefixes):
+    def complete(self, prefixes, warn=True):
         return [self.answers[p] for p in self.check(prefixes)]
 
 
@@ -64,12 +64,15 @@ def test_complete_validates_input():
     assert model.complete([]) == []
     with pytest.raises(ValueError, match=r"prefix 1: '\)' at position 2 closes nothing"):
         model.complete(["(", "())"])
-    with pytest.raises(ValueError, match=r"prefix 0: 'a' at position 0"):
+    with pytest.raises(ValueError, match=r"^'a' at position 0"):  # one prefix: no index to name
         model.complete(["a"])
-    with pytest.raises(ValueError, match="longer than this model's limit of 10"):
+    with pytest.raises(ValueError, match=r"11 brackets with 11 to close are more than this model reads \(limit 23 tokens"):
         model.complete(["(" * 11])
-    with pytest.raises(ValueError, match="takes a list"):
+    assert len(model.complete(["()" * 10])) == 1  # 20 brackets fit when the answer is short
+    with pytest.raises(TypeError, match="takes a list"):
         model.complete("((")
+    with pytest.raises(TypeError, match="prefix 1: expected a string, got NoneType"):
+        model.complete(["(", None])
     assert len(model.complete(["(" * 10])) == 1
 
 
@@ -112,9 +115,13 @@ def test_cli_evaluate_json_and_result_file(trained_run, capsys):
 
 def test_cli_evaluate_excludes_training_prefixes(trained_run, tmp_path, capsys):
     train_file = trained_run / "dataset" / "original" / "train.json"
-    assert main(["evaluate", "--model", str(trained_run), "--data", str(train_file), "--json"]) == 0
+    assert main(["evaluate", "--model", str(trained_run), "--data", str(train_file), "--json"]) == 2
+    assert "no examples to evaluate: all 200 were in the model's training set" in capsys.readouterr().err
+    mixed = tmp_path / "mixed.json"
+    mixed.write_text(json.dumps(json.loads(train_file.read_text())[:5] + ["input:((((,output:))))"]))
+    assert main(["evaluate", "--model", str(trained_run), "--data", str(mixed), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["n"] == 0 and report["excluded"] == 200
+    assert report["n"] + report["excluded"] == 6 and report["excluded"] >= 5
 
 
 def test_cli_evaluate_bbh(trained_run, capsys):
@@ -143,8 +150,17 @@ def test_cli_complete(trained_run, capsys, monkeypatch):
     assert main(["complete", "--model", str(trained_run), "--explain", "(("]) == 0
     assert "step 1:" in capsys.readouterr().out
     assert main(["complete", "--model", str(trained_run), "(x"]) == 2
-    assert "prefix 0: 'x' at position 1" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("bracketcloser: error: 'x' at position 1 is not a bracket") and err.count("\n") == 1
+
+
+def test_cli_complete_interactive_keeps_stdout_for_answers(trained_run, capsys, monkeypatch):
+    """Fed by a pipe: stdout holds one answer per good line, nothing else; prompts and
+    errors go to stderr, and an error names the character, not a 'prefix 0'."""
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("((\n(]\n[\n\n"))
     assert main(["complete", "--model", str(trained_run), "-i"]) == 0
     captured = capsys.readouterr()
-    assert len(captured.out.replace("> ", "\n").split()) >= 1 and "position 1" in captured.err
+    assert "> " not in captured.out and len(captured.out.splitlines()) == 2
+    assert all(set(line) <= set(")]}") for line in captured.out.splitlines())
+    assert "error: ']' at position 1 does not close '('" in captured.err and "prefix 0" not in captured.err
+    assert captured.err.count("> ") == 4

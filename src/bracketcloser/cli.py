@@ -228,7 +228,8 @@ def _cmd_evaluate(args) -> int:
     if dataset is not None and dataset.is_dir():  # trained on a fixed set: never score what it saw
         examples, excluded = disjoint(examples, [ex.prefix for ex in read_examples(dataset, model.vocab)])
     if not examples:
-        raise UsageError(f"{args.data or name}: no examples to evaluate")
+        why = f": all {excluded} were in the model's training set" if excluded else ""
+        raise UsageError(f"{args.data or name}: no examples to evaluate{why}")
     report = evaluate(model, examples)
     report.update(model=str(model.folder or model.name), suite=name, seed=args.seed, excluded=excluded)
     # beside the run; a shipped model's results go to ./evaluation_results (never into the package)

@@ -79,7 +79,7 @@ class Completer:
         i, why = flagged[0]
         where = "the prefix" if len(prefixes) == 1 else f"{len(flagged)} of {len(prefixes)} prefixes (first: prefix {i})"
         warnings.warn(f"{where} lies beyond what {self.name or 'this model'} trained on: {', '.join(why)}; "
-                      "the answer may be wrong", RangeWarning, stacklevel=3)
+                      "the answer may be wrong", RangeWarning, stacklevel=4)  # the caller of complete()
 
     def can_read(self, prefix: str) -> bool:
         """Whether a clean, valid ``prefix`` and its answer fit the model's length limit."""
@@ -108,6 +108,10 @@ class Completer:
             out.append(clean)
         return out
 
+    def _open_count(self, prefix: str) -> int:
+        """Brackets left open by a clean, valid prefix: openers less closers."""
+        return len(prefix) - 2 * sum(prefix.count(c) for c in self.vocab.opener_of)
+
     @torch.inference_mode()
     def complete(self, prefixes: list[str], warn: bool = True) -> list[str]:
         """Answers for a list of prefixes, in order. A prefix beyond the trained range is
@@ -126,10 +130,12 @@ class Completer:
             start += len(rows)
             chunk = [prefixes[i] for i in rows]
             idx, lengths = prompt_batch(chunk, self.vocab, self.device)
-            # an answer is never longer than its prefix; +1 for the end token
-            out = self.model.generate(idx, lengths, len(chunk[-1]) + 1)
+            # the true answer closes every open bracket: at most that many tokens, + 1 for the end
+            # (a model that does not stop there is wrong either way, and never reads past its limit)
+            bounds = [self._open_count(p) + 1 for p in chunk]
+            out = self.model.generate(idx, lengths, max(bounds))
             # each row keeps its own bound, so an answer never depends on its batch-mates
-            for i, answer in zip(rows, answer_texts(out, [len(p) + 1 for p in chunk], self.vocab), strict=True):
+            for i, answer in zip(rows, answer_texts(out, bounds, self.vocab), strict=True):
                 answers[i] = answer
         return answers
 
@@ -141,7 +147,7 @@ class Completer:
         idx, lengths = prompt_batch([prefix], self.vocab, self.device)
         logits, state = self.model.prefill(idx, lengths)
         steps = []
-        for _ in range(len(prefix) + 1):
+        for _ in range(self._open_count(prefix) + 1):
             probs = logits[0].softmax(-1)
             p, i = probs.topk(min(top, probs.numel()))
             steps.append([(self.vocab.tokens[j], float(q)) for q, j in zip(p.tolist(), i.tolist(), strict=True)])
