@@ -20,7 +20,7 @@ import torch
 
 from bracketcloser.architectures import IGNORE
 from bracketcloser.batch import prompt_batch
-from bracketcloser.data import generate
+from bracketcloser.data import DISTS, generate
 from bracketcloser.solver import solve
 from bracketcloser.tokens import END
 from common import command, machine, models
@@ -50,7 +50,7 @@ def per_token_loop(completer, prefixes: list[str]) -> list[str]:
     for prefix in prefixes:
         seq, _ = prompt_batch([prefix], vocab)
         out = []
-        for _ in range(len(prefix) + 1):
+        for _ in range(completer._open_count(prefix) + 1):
             targets = torch.full_like(seq, IGNORE)
             targets[0, -1] = 0  # score only the last position: the one we read
             token = int(model(seq, targets)[0][0, -1].argmax())
@@ -76,11 +76,14 @@ def main() -> None:
     p.add_argument("--loop-n", type=int, default=300)
     p.add_argument("--train-steps", type=int, default=400, help="when no model is shipped, train this long")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--suite", default="seed", help="which prefixes to answer (default seed; shapes: the general range)")
     p.add_argument("--out", default="bench/results/throughput.json")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    prefixes = [ex.prefix for ex in generate("seed", args.n, seed=0, split="test")]
-    _, t_solve, _ = timed(lambda ps: [solve(x) for x in ps], prefixes)
+    examples = generate(args.suite, args.n, seed=0, split="test")
+    prefixes = [ex.prefix for ex in examples]
+    vocab = DISTS[args.suite].vocab
+    _, t_solve, _ = timed(lambda ps: [solve(x, vocab) for x in ps], prefixes)
     results = {}
     for name, completer in models(args.models, args.train_steps).items():
         completer.complete(prefixes[:64])  # warm-up
@@ -90,13 +93,13 @@ def main() -> None:
         row = {"params": completer.model.num_params(), "batched_per_s": args.n / t_batch,
                "loop_per_s": args.loop_n / t_loop, "solve_per_s": args.n / t_solve,
                "peak_rss_mb_batched": mem_batch, "peak_rss_mb_loop": mem_loop,
-               "exact_match": sum(a == solve(x) for a, x in zip(batched, prefixes, strict=True)) / args.n}
+               "exact_match": sum(a == ex.answer for a, ex in zip(batched, examples, strict=True)) / args.n}
         row["batched_over_loop"] = row["batched_per_s"] / row["loop_per_s"]
         results[name] = row
         print(f"{name:<12} batched {row['batched_per_s']:>9,.0f}/s  loop {row['loop_per_s']:>7,.1f}/s  "
               f"ratio {row['batched_over_loop']:>6,.0f}x  peak {mem_batch or 0:,.0f} MB  "
               f"(solve {row['solve_per_s']:,.0f}/s)", flush=True)
-    out = {"command": command(), "machine": machine(), "n": args.n, "loop_n": args.loop_n,
+    out = {"command": command(), "machine": machine(), "suite": args.suite, "n": args.n, "loop_n": args.loop_n,
            "solve_per_s": args.n / t_solve, "results": results}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2) + "\n")

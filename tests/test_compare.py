@@ -13,6 +13,7 @@ def test_compare_writes_leaderboard_and_plot(tmp_path, capsys):
     result = json.loads((out / "leaderboard.json").read_text())
     assert [r["arch"] for r in result["leaderboard"]] == ["gru", "gpt"]
     for row in result["leaderboard"]:
-        assert {"params", "steps", "seed", "dyck", "long", "deep", "bbh", "train_time_s"} <= set(row)
+        assert {"params", "steps", "seed", "dyck", "shapes", "walks", "long", "deep", "bbh", "train_time_s"} <= set(row)
         assert 0.0 <= row["dyck"] <= 1.0 and row["steps"] == 3
     assert (out / "leaderboard.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "generalisation.png").read_bytes()[:4] == b"\x89PNG"

@@ -260,6 +260,11 @@ def _not_built(issue: str):
     return run
 
 
+def _dists(names) -> str:
+    """Help text naming each distribution with what it is."""
+    return "; ".join(f"{n}: {DISTS[n].about}" for n in names if n in DISTS).replace("%", "%%")
+
+
 def _add_models_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
 
@@ -289,9 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Generate seeded examples and write DIR/original, DIR/tokenize and DIR/preprocessed. "
         "The same seed always writes byte-identical files.",
     )
-    g.add_argument("--dist", choices=sorted(SAMPLERS), default="seed",
-                   help="seed: the original's distribution; dyck: general completion (length 1-40, depth <= 10); "
-                   "long/deep: the evaluation shapes (default seed)")
+    g.add_argument("--dist", choices=list(SAMPLERS), default="seed", help=f"{_dists(SAMPLERS)} (default seed)")
     g.add_argument("--samples", type=int, default=300, help="number of examples (default 300, as the original)")
     g.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     g.add_argument("--split", choices=["train", "valid", "test"], default="train",
@@ -310,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--arch", choices=ARCHS, help=f"architecture (default {DEFAULT_ARCH})")
     t.add_argument("--time", choices=list(BUDGETS), help="wall-clock budget, as the original named them (default 1min)")
     t.add_argument("--steps", type=int, help="train this many steps instead of a time budget")
-    t.add_argument("--dist", choices=list(TRAIN_DISTS), help="training data: seed (the original's) or dyck (default seed)")
+    t.add_argument("--dist", choices=list(TRAIN_DISTS), help=f"training data: {_dists(TRAIN_DISTS)} (default seed)")
     t.add_argument("--samples", type=int, help="train on a fixed set of N examples, as the original (default: a fresh stream)")
     t.add_argument("--seed", type=int, help="random seed for data and initialisation (default 0)")
     t.add_argument("--batch-size", type=int, dest="batch_size", help="examples per step (default 64)")
@@ -335,8 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
         "answer length, prefix length and depth. Writes one line per problem to the run's evaluation_results/.",
     )
     e.add_argument("--model", default="latest", help=model_help)
-    e.add_argument("--suite", choices=list(SUITES), help="seed, dyck, long (41-80 brackets), deep (depth 11-20) or "
-                   "bbh (BIG-Bench Hard); default: the distribution the model trained on")
+    e.add_argument("--suite", choices=list(SUITES), help=f"{_dists(SUITES)}; bbh: BIG-Bench Hard dyck_languages (250, "
+                   "shipped); default: the distribution the model trained on")
     e.add_argument("--data", metavar="FILE", help="a dataset file or folder (for --suite bbh: the BIG-Bench Hard JSON)")
     e.add_argument("--samples", type=int, help="how many examples (default 100 generated; all of a file)")
     e.add_argument("--seed", type=int, default=0, help="seed of the generated suite (default 0)")
@@ -357,12 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
     cp = sub.add_parser(
         "compare", help="train several architectures at one budget and print a leaderboard",
         description="Train the chosen architectures one after another at one budget, evaluate each on every "
-        "suite (seed, dyck, long, deep, bbh) and print a leaderboard; a PNG shows exact match per suite and "
-        "the learning curves overlaid.",
+        "suite (seed, dyck, shapes, walks, long, deep, bbh) and print a leaderboard; leaderboard.png shows exact "
+        "match per suite and the learning curves, generalisation.png exact match by prefix length and depth.",
     )
     cp.add_argument("--time", choices=list(BUDGETS), default="1min", help="budget for each model (default 1min)")
     cp.add_argument("--steps", type=int, help="a step budget instead of --time")
-    cp.add_argument("--dist", choices=list(TRAIN_DISTS), default="seed", help="training data (default seed)")
+    cp.add_argument("--dist", choices=list(TRAIN_DISTS), default="seed", help=f"training data: {', '.join(TRAIN_DISTS)} "
+                    "(default seed)")
     cp.add_argument("--archs", nargs="+", choices=ARCHS, default=list(ARCHS), help="which ones (default all five)")
     cp.add_argument("--samples", type=int, default=1000, help="evaluation examples per suite (default 1000)")
     cp.add_argument("--seed", type=int, default=0, help="training seed (default 0)")

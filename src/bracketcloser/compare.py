@@ -12,20 +12,22 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from .data import suite
+from .data import DISTS, suite
 from .evaluate import evaluate
 from .files import atomic_write_bytes, atomic_write_json, read_json
 from .inference import load
+from .plots import generalisation_png
 from .train import TrainConfig, train
 
-SUITE_NAMES = ("seed", "dyck", "long", "deep", "bbh")
+SUITE_NAMES = ("seed", "dyck", "shapes", "walks", "long", "deep", "bbh")
+SWEEP = ("shapes", "walks", "long", "deep")  # pooled for the length/depth figure
 
 
 def compare(archs: list[str], time: str = "1min", dist: str = "seed", samples: int = 1000, seed: int = 0,
             steps: int | None = None, models_dir: str | Path = "models", out: str | Path | None = None,
             progress: bool = True, argv: list[str] | None = None) -> dict:
     suites = {name: suite(name, samples, seed=0) for name in SUITE_NAMES}
-    rows = []
+    rows, records = [], {}
     for arch in archs:
         run = train(TrainConfig(arch=arch, time=time, steps=steps, dist=dist, seed=seed), models_dir=models_dir,
                     progress=progress, argv=argv)
@@ -33,7 +35,10 @@ def compare(archs: list[str], time: str = "1min", dist: str = "seed", samples: i
         row = {"arch": arch, "run": str(run), "params": model.model.num_params(), "steps": info["steps"],
                "train_time_s": info["train_time_s"]}
         for name, examples in suites.items():
-            row[name] = evaluate(model, examples)["exact_match"]
+            report = evaluate(model, examples)
+            row[name] = report["exact_match"]
+            if name in SWEEP:
+                records.setdefault(arch, []).extend(report["records"])
         rows.append(row)
     result = {"command": " ".join(argv) if argv else None, "time": None if steps else time, "steps": steps,
               "dist": dist, "seed": seed,
@@ -42,6 +47,7 @@ def compare(archs: list[str], time: str = "1min", dist: str = "seed", samples: i
     folder = Path(out) if out else Path(models_dir) / f"compare_{datetime.now():%Y%m%d_%H%M%S}_{budget}_{dist}"
     atomic_write_json(folder / "leaderboard.json", result)
     atomic_write_bytes(folder / "leaderboard.png", _plot(rows, f"{budget} on '{dist}'"))
+    atomic_write_bytes(folder / "generalisation.png", generalisation_png(records, DISTS[dist].range, f"{budget} on '{dist}'"))
     result["folder"] = str(folder)
     return result
 
@@ -49,7 +55,7 @@ def compare(archs: list[str], time: str = "1min", dist: str = "seed", samples: i
 def leaderboard_text(result: dict) -> str:
     head = f"{'arch':<12} {'params':>8} {'steps':>6} " + " ".join(f"{s:>7}" for s in SUITE_NAMES) + "   time"
     lines = [head]
-    for r in sorted(result["leaderboard"], key=lambda r: -r["seed"] if result["dist"] == "seed" else -r["dyck"]):
+    for r in sorted(result["leaderboard"], key=lambda r: -r["seed"] if result["dist"] == "seed" else -r["dyck"] if result["dist"] == "dyck" else -r["walks"]):
         cells = " ".join(f"{r[s]:>7.2%}" for s in SUITE_NAMES)
         lines.append(f"{r['arch']:<12} {r['params']:>8,} {r['steps']:>6} {cells} {r['train_time_s']:>5.0f}s")
     return "\n".join(lines)
