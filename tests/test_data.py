@@ -1,6 +1,6 @@
 import random
-from pathlib import Path
 from collections import Counter
+from pathlib import Path
 
 import pytest
 

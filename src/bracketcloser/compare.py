@@ -55,7 +55,8 @@ def compare(archs: list[str], time: str = "1min", dist: str = "seed", samples: i
 def leaderboard_text(result: dict) -> str:
     head = f"{'arch':<12} {'params':>8} {'steps':>6} " + " ".join(f"{s:>7}" for s in SUITE_NAMES) + "   time"
     lines = [head]
-    for r in sorted(result["leaderboard"], key=lambda r: -r["seed"] if result["dist"] == "seed" else -r["dyck"] if result["dist"] == "dyck" else -r["walks"]):
+    ranked_by = {"seed": "seed", "dyck": "dyck"}.get(result["dist"], "walks")  # the suite of its own range
+    for r in sorted(result["leaderboard"], key=lambda r: -r[ranked_by]):
         cells = " ".join(f"{r[s]:>7.2%}" for s in SUITE_NAMES)
         lines.append(f"{r['arch']:<12} {r['params']:>8,} {r['steps']:>6} {cells} {r['train_time_s']:>5.0f}s")
     return "\n".join(lines)

@@ -161,7 +161,8 @@ def batch_examples(cfg: TrainConfig, step: int, vocab: Vocab, fixed: list[Exampl
     out, sample = [], SAMPLERS[cfg.dist]
     if cfg.curriculum:  # a distribution with a length range (checked in TrainConfig)
         shortest, longest = CURRICULUM[cfg.dist]
-        sample = functools.partial(sample, max_length=shortest + round((longest - shortest) * min(1.0, progress / cfg.curriculum)))
+        grown = min(1.0, progress / cfg.curriculum)
+        sample = functools.partial(sample, max_length=shortest + round((longest - shortest) * grown))
     while len(out) < cfg.batch_size:
         ex = sample(rng, vocab)
         if split_of(ex.prefix) == "train":
