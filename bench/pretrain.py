@@ -36,7 +36,7 @@ from bracketcloser.inference import PRETRAINED
 from bracketcloser.plots import generalisation_png
 from common import command, machine
 
-SUITES = ("seed", "dyck", "shapes", "walks", "long", "deep", "bbh")
+SUITES = ("seed", "dyck", "shapes", "walks", "strings", "long", "deep", "bbh")
 # the general range (four kinds, 1-100 brackets, depth <= 30), one CPU thread per run so two
 # train side by side; validation on 2,000 held-out prefixes every 500 steps picks the best
 COMMON = ["--dist", "general", "--seed", "0", "--set", "threads=1", "--set", "val_samples=2000", "--set", "eval_every=500"]

@@ -46,7 +46,7 @@ def test_generalisation_suites(name, lengths, depths):
     assert any("<" in ex.prefix for ex in examples)
 
 
-@pytest.mark.parametrize("name", ["general", "shapes", "walks"])
+@pytest.mark.parametrize("name", ["general", "shapes", "walks", "strings"])
 def test_general_range_covers_lengths_depths_and_kinds(name):
     """Every in-range sampler stays inside 1-100 brackets, depth <= 30, answers <= 30, reads
     all four kinds, and reaches both ends of every axis."""
@@ -81,7 +81,7 @@ def test_dyck_prefix_has_the_asked_shape():
         assert (len(p), max_depth(p), len(solve(p))) == (length, depth, answer)
 
 
-@pytest.mark.parametrize("dist", ["seed", "dyck", "general", "shapes", "walks", "long", "deep"])
+@pytest.mark.parametrize("dist", ["seed", "dyck", "general", "shapes", "walks", "strings", "long", "deep"])
 def test_seeded(dist):
     assert data.generate(dist, 50, seed=7) == data.generate(dist, 50, seed=7)
     assert data.generate(dist, 50, seed=7) != data.generate(dist, 50, seed=8)

@@ -1,11 +1,15 @@
 """The shipped models: present for every architecture, small, and right on the original's examples."""
 
+import warnings
+
 import pytest
 
 import bracketcloser as bc
+from bracketcloser import solve
 from bracketcloser.architectures import ARCHS, DEFAULT_ARCH
+from bracketcloser.data import GENERAL, GENERAL_VOCAB, default_bbh_path, load_bbh
 from bracketcloser.examples import README_EXAMPLES
-from bracketcloser.inference import PRETRAINED
+from bracketcloser.inference import PRETRAINED, RangeWarning
 from bracketcloser.tokens import DEFAULT_VOCAB
 
 
@@ -18,11 +22,26 @@ def test_shipped_model_answers_the_original_readme_examples(arch):
 
 
 @pytest.mark.parametrize("arch", ARCHS)
-def test_shipped_files_are_small_and_trained_on_dyck(arch):
+def test_shipped_files_are_small_and_trained_on_the_general_range(arch):
     files = {f.name: f.stat().st_size for f in (PRETRAINED / arch).iterdir()}
     assert set(files) == {"config.json", "best.safetensors", "training_info.json"}
-    assert sum(files.values()) < 3_000_000
-    assert bc.load(arch).config["data"]["dist"] == "dyck"
+    assert sum(files.values()) < 5_000_000
+    model = bc.load(arch)
+    assert model.config["data"]["dist"] == "general" and model.trained == GENERAL
+    assert model.vocab.pairs == ("()", "[]", "{}", "<>")
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_shipped_model_reads_four_kinds_and_answers_big_bench_hard(arch):
+    """A fixed sample of BIG-Bench Hard (every tenth of its 250), and prefixes that use every
+    kind at once: all right, with no warning (they lie inside the trained range)."""
+    model = bc.load(arch)
+    sample = load_bbh(default_bbh_path())[::10]
+    mixed = ["<{[(", "<>[<{}>](", "(<[{<>}]>)<<", "{" * 12 + "<" * 12 + "[(", "<" * 30]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RangeWarning)
+        answers = model.complete([ex.prefix for ex in sample] + mixed)
+    assert answers == [ex.answer for ex in sample] + [solve(p, GENERAL_VOCAB) for p in mixed]
 
 
 def test_the_fixed_readme_example_gets_the_true_answer_not_the_originals():

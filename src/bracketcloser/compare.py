@@ -19,8 +19,8 @@ from .inference import load
 from .plots import generalisation_png
 from .train import TrainConfig, train
 
-SUITE_NAMES = ("seed", "dyck", "shapes", "walks", "long", "deep", "bbh")
-SWEEP = ("shapes", "walks", "long", "deep")  # pooled for the length/depth figure
+SUITE_NAMES = ("seed", "dyck", "shapes", "walks", "strings", "long", "deep", "bbh")
+SWEEP = ("shapes", "walks", "strings", "long", "deep")  # pooled for the length/depth figure
 
 
 def compare(archs: list[str], time: str = "1min", dist: str = "seed", samples: int = 1000, seed: int = 0,

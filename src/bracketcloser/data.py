@@ -11,6 +11,7 @@ so no evaluation example can ever have been trained on, whatever the seeds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
@@ -198,6 +199,41 @@ def sample_walk(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length) -> E
     return Example(prefix, solve(prefix, vocab))
 
 
+@functools.cache
+def _completions(depth_cap: int, kinds: int, longest: int) -> list[list[int]]:
+    """``n[r][h]``: how many valid bracket strings of ``r`` more brackets start at height ``h``
+    without going below 0 or above ``depth_cap`` (each opener one of ``kinds``)."""
+    n = [[1] * (depth_cap + 1)]
+    for _ in range(longest):
+        last = n[-1]
+        n.append([(kinds * last[h + 1] if h < depth_cap else 0) + (last[h - 1] if h > 0 else 0)
+                  for h in range(depth_cap + 1)])
+    return n
+
+
+def sample_strings(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length) -> Example:
+    """The general range, built a third way: a length drawn uniformly from 1..100, then one
+    string drawn uniformly from *every* valid prefix of that length (depth <= 30). Counting
+    makes each string equally likely, so the shapes are whatever most strings look like: an
+    opener has four choices and a closer one, so most climb to the depth limit and stay
+    near it. Used for evaluation only: no model trains on it."""
+    length = rng.randint(1, max_length)
+    openers = [pair[0] for pair in vocab.pairs]
+    counts = _completions(GENERAL.depth, len(openers), GENERAL.length)
+    out, stack = [], []
+    for left in range(length, 0, -1):
+        h = len(stack)
+        up = len(openers) * counts[left - 1][h + 1] if h < GENERAL.depth else 0
+        down = counts[left - 1][h - 1] if h > 0 else 0
+        if rng.randrange(up + down) < up:
+            stack.append(rng.choice(openers))
+            out.append(stack[-1])
+        else:
+            out.append(vocab.closer_of[stack.pop()])
+    prefix = "".join(out)
+    return Example(prefix, solve(prefix, vocab))
+
+
 # how the training mixture draws: (sampler, weight). The original's recipe stays in it, over
 # four kinds, so the short answers of the 1-minute task are never forgotten.
 MIXTURE = ((sample_shapes, 0.45), (sample_walk, 0.45), (sample_seed, 0.10))
@@ -237,6 +273,8 @@ DISTS = {
                     "the general range, a mixture of samplers: 1-100 brackets, depth <= 30, four kinds"),
     "shapes": Dist(sample_shapes, GENERAL_VOCAB, GENERAL, "general range, shape-uniform sampler"),
     "walks": Dist(sample_walk, GENERAL_VOCAB, GENERAL, "general range, free random walks"),
+    "strings": Dist(sample_strings, GENERAL_VOCAB, GENERAL,
+                    "general range, every valid prefix of a length equally likely (never trained on)"),
     "long": Dist(sample_long, GENERAL_VOCAB, Range(2 * GENERAL.length, GENERAL.depth, GENERAL.answer),
                  "beyond the general range: 101-200 brackets, depth <= 30"),
     "deep": Dist(sample_deep, GENERAL_VOCAB, Range(GENERAL.length, 2 * GENERAL.depth, 2 * GENERAL.depth),
@@ -244,7 +282,7 @@ DISTS = {
 }
 SAMPLERS = {name: d.sample for name, d in DISTS.items()}
 TRAIN_DISTS = ("seed", "dyck", "general")
-SUITES = ("seed", "dyck", "shapes", "walks", "long", "deep", "bbh")
+SUITES = ("seed", "dyck", "shapes", "walks", "strings", "long", "deep", "bbh")
 CURRICULUM = {"dyck": (10, 40), "general": (20, GENERAL.length)}  # shortest, longest max_length
 
 
