@@ -51,6 +51,8 @@ def test_demo_shows_shipped_answers_then_trains(tmp_path, capsys):
     out = capsys.readouterr().out
     # the shipped default model answers in the original's format, every one right
     assert "Input: {}{}(){, Predicted Output: }, Expected Output: }  [correct]" in out
+    # predicted and expected in one notation: the original's full-width brackets
+    assert "Input: {}()【】(){}【, Predicted Output: 】, Expected Output: 】  [correct]" in out
     assert "21/21 correct" in out
     for arch in ARCHS:
         if arch != DEFAULT_ARCH:

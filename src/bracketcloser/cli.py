@@ -109,6 +109,17 @@ def _parse_value(text: str):
         return text
 
 
+def _key_values(items: list[str] | None) -> dict:
+    """``--set KEY=VALUE`` items as settings, each value read as JSON where it parses."""
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--set takes KEY=VALUE, got {item!r}")
+        out[key.replace("-", "_")] = _parse_value(value)
+    return out
+
+
 def train_config(args):
     """The TrainConfig that ``bracketcloser train`` arguments ask for (None with --resume):
     defaults, then --params FILE, then the flags, then each --set KEY=VALUE in order."""
@@ -128,11 +139,7 @@ def train_config(args):
     for key in ("arch", "dist", "time", "steps", "samples", "seed", "batch_size", "lr", "device"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
-    for item in args.set or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise UsageError(f"--set takes KEY=VALUE, got {item!r}")
-        settings[key.replace("-", "_")] = _parse_value(value)
+    settings.update(_key_values(args.set))
     try:
         return TrainConfig.from_dict(settings)
     except TypeError as e:
@@ -250,6 +257,22 @@ def _cmd_compare(args) -> int:
                      models_dir=args.models_dir, out=args.out, progress=not args.quiet, argv=args.argv)
     print(leaderboard_text(result))
     print(f"leaderboard and plot: {result['folder']}/leaderboard.json, leaderboard.png")
+    return 0
+
+
+def _cmd_tune(args) -> int:
+    from .tune import tune
+
+    if args.steps is not None and args.steps < 1:
+        raise UsageError(f"--steps must be at least 1, got {args.steps}")
+    fixed = _key_values(args.set)
+    try:
+        tune(args.arch, args.dist, time=args.time, steps=args.steps, trials=args.trials, study=args.study,
+             storage=args.storage, workers=args.workers, metric=args.metric, out=args.out, space_file=args.space,
+             keep_runs=args.keep_runs, final_samples=args.final_samples, seed=args.seed, fixed=fixed)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the study is saved; run the same command again to continue it", file=sys.stderr)
+        return 130
     return 0
 
 
@@ -375,8 +398,36 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--quiet", action="store_true", help="no progress bars")
     cp.set_defaults(run=_cmd_compare)
 
+    tu = sub.add_parser(
+        "tune", help="search hyperparameters with Optuna (resumable, one machine or many)",
+        description="Train --trials runs with settings drawn from the search space declared beside the config "
+        "fields, prune hopeless ones early (median rule), retrain the best settings and measure them on held-out "
+        "data. Re-running the same command continues the study; several processes or machines join it through "
+        "one --storage.",
+        epilog="Example: bracketcloser tune --arch transformer --dist seed --time 1min --trials 40 --workers 2. "
+        "Watch it: optuna-dashboard sqlite:///tuning.db",
+    )
+    tu.add_argument("--arch", required=True, choices=ARCHS, help="architecture to tune")
+    tu.add_argument("--dist", choices=list(TRAIN_DISTS), default="seed", help="training data (default seed)")
+    tu.add_argument("--time", choices=list(BUDGETS), default="1min", help="budget per trial (default 1min)")
+    tu.add_argument("--steps", type=int, help="a step budget per trial instead of --time")
+    tu.add_argument("--trials", type=int, default=20, help="finished trials the study should hold (default 20)")
+    tu.add_argument("--study", help="study name (default <arch>_<dist>_<budget>)")
+    tu.add_argument("--storage", help="database URL (default sqlite:///tuning.db; e.g. postgresql+psycopg://host/db)")
+    tu.add_argument("--workers", type=int, default=1, help="worker processes on this machine (default 1)")
+    tu.add_argument("--metric", choices=["exact_match", "time_to_target"], default="exact_match",
+                    help="maximise validation exact match, or minimise seconds to 99.9%% (default exact_match)")
+    tu.add_argument("--space", metavar="FILE.json", help="narrow or widen the search space, e.g. "
+                    '{"lr": {"low": 1e-3, "high": 1e-2, "log": true}, "pos": null}')
+    tu.add_argument("--out", help="folder for best_params.json, trials.csv and plots (default tuning/<study>)")
+    tu.add_argument("--keep-runs", action="store_true", help="keep every trial's run folder (default: removed)")
+    tu.add_argument("--final-samples", type=int, default=10_000, help="held-out examples to measure the best on")
+    tu.add_argument("--seed", type=int, default=0, help="training seed of every trial (default 0)")
+    tu.add_argument("--set", action="append", metavar="KEY=VALUE", help="a setting every trial shares, not searched "
+                    "(e.g. --set eval_every=50; repeatable)")
+    tu.set_defaults(run=_cmd_tune)
+
     for name, text, issue in [
-        ("tune", "search hyperparameters with Optuna", "a later version"),
         ("app", "the web playground", "a later version"),
     ]:
         s = sub.add_parser(name, help=text, description=text)

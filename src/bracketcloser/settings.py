@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from typing import Any
 
 
 def check_types(config) -> None:
@@ -47,3 +48,18 @@ def machine_memory() -> int:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):
         return 8 * 2**30
+
+
+# ---- search spaces, declared beside the settings they search --------------------------------
+
+def searched(default: Any, choices: list | None = None, low: float | None = None, high: float | None = None,
+             log: bool = False):
+    """A dataclass field with a default and the range ``bracketcloser tune`` searches:
+    ``choices`` (a list) or ``low``..``high`` (on a log scale with ``log=True``)."""
+    space = {"choices": list(choices)} if choices is not None else {"low": low, "high": high, "log": log}
+    return dataclasses.field(default=default, metadata={"search": space})
+
+
+def search_space(config_class) -> dict[str, dict]:
+    """The fields of a config class that carry a search range, and their ranges."""
+    return {f.name: dict(f.metadata["search"]) for f in dataclasses.fields(config_class) if "search" in f.metadata}

@@ -41,7 +41,7 @@ from .checkpoint import BEST, CHECKPOINT, CONFIG, INFO, load_checkpoint, read_co
 from .data import CURRICULUM, DISTS, SAMPLERS, TRAIN_DISTS, Example, generate, split_of
 from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, write_dataset
 from .inference import Completer, pick_device
-from .settings import check_types, machine_memory
+from .settings import check_types, machine_memory, search_space, searched
 from .tokens import Vocab
 
 BUDGETS = {"1min": 60, "10min": 600, "1hour": 3600, "6hours": 6 * 3600, "12hours": 12 * 3600,
@@ -66,17 +66,18 @@ class TrainConfig:
     time: str | None = "1min"  # wall-clock budget, one of BUDGETS (ignored when steps is set)
     steps: int | None = None  # step budget instead of a time budget
     samples: int | None = None  # a fixed training set of this many examples, else a fresh stream
-    batch_size: int = 64
-    lr: float = 3e-3
+    # searched by `bracketcloser tune` within these ranges
+    batch_size: int = searched(64, choices=[16, 32, 64, 128])
+    lr: float = searched(3e-3, low=3e-4, high=1e-2, log=True)
     min_lr: float = 1e-4
-    warmup_steps: int = 50
-    weight_decay: float = 0.01
+    warmup_steps: int = searched(50, choices=[0, 50, 200])
+    weight_decay: float = searched(0.01, choices=[0.0, 0.01, 0.1])
     beta2: float = 0.999  # AdamW's second-moment decay
     grad_clip: float = 1.0
     loss_on: str = "answer"  # score only the answer ("answer") or the whole stream ("all")
     # dyck and general: the longest prefix grows (10 -> 40 brackets, 20 -> 100) over this
     # fraction of the budget (0: no curriculum, every length from the start)
-    curriculum: float = 0.0
+    curriculum: float = searched(0.0, low=0.0, high=0.8)
     seed: int = 0
     eval_every: int = 200  # steps between validations (and checkpoints)
     val_samples: int = 500
@@ -136,6 +137,16 @@ class TrainConfig:
         train = {k: v for k, v in d.items() if k in own}
         model = {**train.pop("model", {}), **{k: v for k, v in d.items() if k not in own}}
         return cls(**train, model=model)
+
+
+def tunable(arch: str, dist: str) -> dict[str, dict]:
+    """What ``bracketcloser tune`` searches for ``arch`` on ``dist`` by default: the ranges
+    declared on TrainConfig's fields and on the architecture's config (curriculum only where
+    the distribution has lengths to grow)."""
+    space = {**search_space(TrainConfig), **search_space(type(model_config(arch)))}
+    if dist not in CURRICULUM:
+        space.pop("curriculum")
+    return space
 
 
 def train_vocab(cfg: TrainConfig) -> Vocab:

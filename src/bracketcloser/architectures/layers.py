@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from ..settings import check_sizes, check_types
+from ..settings import check_sizes, check_types, searched
 
 POSITIONAL = ("learned", "sinusoidal", "rotary", "relative", "none")
 ABSOLUTE = ("learned", "sinusoidal")  # added to the token embedding; the others see only offsets, or nothing
@@ -33,12 +33,13 @@ ALIGN = ("start", "end")
 @dataclass
 class TransformerConfig:
     vocab_size: int = 10
-    n_layer: int = 2
-    n_head: int = 4
-    n_embd: int = 64
-    ffn_mult: int = 4
+    # searched by `bracketcloser tune` within these ranges (every n_embd divides by every n_head)
+    n_layer: int = searched(2, choices=[1, 2, 3])
+    n_head: int = searched(4, choices=[1, 2, 4])
+    n_embd: int = searched(64, choices=[16, 32, 48, 64])
+    ffn_mult: int = searched(4, choices=[2, 4])
     dropout: float = 0.0
-    pos: str = "learned"  # one of POSITIONAL
+    pos: str = searched("learned", choices=list(POSITIONAL))  # one of POSITIONAL
     # longest stream the model reads (checked before anything is allocated); with learned
     # positions also the size of their table. 256 covers the general range (133 tokens) and `long`
     max_len: int = 256

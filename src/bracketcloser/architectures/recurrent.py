@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from ..settings import check_sizes, check_types
+from ..settings import check_sizes, check_types, searched
 from .base import BracketModel, answer_loss
 
 CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
@@ -33,9 +33,10 @@ CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
 class RecurrentConfig:
     vocab_size: int = 10
     cell: str = "gru"  # "gru" or "lstm"
-    n_embd: int = 32
-    n_hidden: int = 64
-    n_layer: int = 2
+    # searched by `bracketcloser tune` within these ranges
+    n_embd: int = searched(32, choices=[16, 32, 64])
+    n_hidden: int = searched(64, choices=[32, 64, 128, 256])
+    n_layer: int = searched(2, choices=[1, 2, 3])
     dropout: float = 0.0
     max_len: int = 2048  # longest stream it reads: no position table, but time and memory grow with length
 
