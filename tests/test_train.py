@@ -91,7 +91,7 @@ def test_lr_schedule_warms_up_then_decays():
         (["train", "--arch", "rnn"], "invalid choice: 'rnn' (choose from 'gru', 'lstm', 'transformer', 'bert', 'gpt')"),
         (["train", "--time", "5min"], "invalid choice: '5min'"),
         (["train", "--dist", "bbh"], "invalid choice: 'bbh'"),
-        (["train", "--set", "n_hidden=3"], "unknown setting(s) n_hidden for gpt"),
+        (["train", "--set", "n_hidden=3"], "unknown setting(s) n_hidden (training settings: arch, batch_size"),
         (["train", "--steps", "0"], "steps must be a positive whole number"),
         (["train", "--set", "lr=abc"], "lr must be a number, got 'abc'"),
         (["train", "--set", "n_embd=abc"], "n_embd must be a whole number, got 'abc'"),
@@ -136,7 +136,7 @@ def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
             "--set", "eval_every=5", "--set", "val_samples=8", "--set", "n_hidden=16", "--models-dir", str(tmp_path)]
     proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     deadline = time.time() + 60
-    while not list(tmp_path.glob("*/checkpoint.safetensors")) and time.time() < deadline:
+    while not list(tmp_path.glob("*/history.csv")) and time.time() < deadline:  # after a first validation
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)

@@ -1,0 +1,40 @@
+"""Print the shipped models' table for the README from bench/results/pretrained.json.
+
+    python bench/table.py
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+SUITES = ("shapes", "walks", "strings", "seed", "bbh", "long", "deep")
+SKIP = {"--arch", "--dist", "--seed", "--models-dir", "--quiet"}
+DEFAULTS = {"threads=1", "val_samples=2000", "eval_every=500"}
+
+
+def recipe(command: str) -> str:
+    """The part of a training command that differs from the common one."""
+    words, out, i = shlex.split(command)[2:], [], 0
+    while i < len(words):
+        flag = words[i]
+        value = words[i + 1] if i + 1 < len(words) else ""
+        if flag not in SKIP and not (flag == "--set" and value in DEFAULTS):
+            out.append(f"{flag} {value}")
+        i += 2 if flag != "--quiet" else 1
+    return " ".join(out)
+
+
+def main() -> None:
+    data = json.loads(Path("bench/results/pretrained.json").read_text())
+    print("| shipped | params | recipe | steps | time | " + " | ".join(SUITES) + " |")
+    print("|---" * (5 + len(SUITES)) + "|")
+    for arch, row in data["models"].items():
+        cells = [f"{100 * row[s]['exact_match']:.2f}%" if s in row else "-" for s in SUITES]
+        print(f"| {arch} | {row['params']:,} | `{recipe(row['command'])}` | {row['steps']:,} | "
+              f"{row['train_time_s'] / 60:.0f} min | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
