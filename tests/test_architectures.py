@@ -115,3 +115,17 @@ def test_every_positional_encoding_decodes_like_teacher_forcing(name, pos, dyck_
         for p in model.parameters():  # biases start at zero: make every one of them matter
             p.add_(0.3 * torch.randn_like(p))
     assert_decoding_matches_teacher_forcing(model, dyck_examples)
+
+
+def test_rows_that_finish_leave_the_batch_without_changing_the_others(small_model, dyck_examples):
+    """generate() drops answered rows from the decoding state (``select``): every row must
+    still get exactly the answer it gets alone."""
+    with torch.no_grad():
+        for p in small_model.parameters():  # a random model ends its answers at random steps
+            p.add_(0.5 * torch.randn_like(p))
+    prefixes = [e.prefix for e in dyck_examples[:12]]
+    prompts, lengths = prompt_batch(prefixes, V)
+    together = [V.answer_text(r) for r in small_model.generate(prompts, lengths, 8).tolist()]
+    alone = [V.answer_text(small_model.generate(*prompt_batch([p], V), 8)[0].tolist()) for p in prefixes]
+    assert together == alone
+    assert len({len(a) for a in together}) > 1  # answers of different lengths: rows really left early

@@ -45,21 +45,38 @@ class BracketModel(nn.Module):
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
+    def select(self, state, rows: torch.Tensor):
+        """The decoding state of the rows where ``rows`` (B,) is True. Every tensor in it has
+        the batch first (caches, masks, positions); a model whose state is laid out otherwise
+        says so by overriding this."""
+        if isinstance(state, torch.Tensor):
+            return state[rows]
+        if isinstance(state, dict):
+            return {k: self.select(v, rows) for k, v in state.items()}
+        if isinstance(state, (list, tuple)):
+            return type(state)(self.select(v, rows) for v in state)
+        return state
+
     @torch.no_grad()
     def generate(self, idx: torch.Tensor, lengths: torch.Tensor, max_new_tokens: int) -> torch.Tensor:
         """Greedy answers for a batch of prompts ``input <prefix> ,output`` (right-padded).
 
         Returns (B, N) token ids, N <= max_new_tokens: each row is its answer, the end token
-        ``,``, then padding. Every row advances in lockstep; finished rows feed padding.
+        ``,``, then padding. A row that has answered leaves the batch, so the steps after it
+        cost only what the unfinished rows need.
         """
         logits, state = self.prefill(idx, lengths)
-        done = torch.zeros(idx.size(0), dtype=torch.bool, device=idx.device)
-        out = []
+        out = idx.new_full((idx.size(0), max_new_tokens), PAD)
+        alive = torch.arange(idx.size(0), device=idx.device)  # rows still answering
+        used = 0
         for i in range(max_new_tokens):
-            token = logits.argmax(-1).masked_fill(done, PAD)  # (B,)
-            out.append(token)
-            done |= token == END
-            if done.all() or i == max_new_tokens - 1:
+            token = logits.argmax(-1)  # (b,)
+            out[alive, i] = token
+            used = i + 1
+            going = token != END
+            if i == max_new_tokens - 1 or not going.any():
                 break
+            if not going.all():
+                alive, token, state = alive[going], token[going], self.select(state, going)
             logits, state = self.step(state, token)
-        return torch.stack(out, 1) if out else idx.new_zeros(idx.size(0), 0)
+        return out[:, :used]

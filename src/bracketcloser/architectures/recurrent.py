@@ -67,6 +67,10 @@ class RecurrentLM(BracketModel):
         top = (state[0] if isinstance(state, tuple) else state)[-1]  # (B, H): last layer
         return self.head(top), state
 
+    def select(self, state, rows):
+        # hidden (and cell) state: (layers, B, H), the batch second
+        return tuple(s[:, rows] for s in state) if isinstance(state, tuple) else state[:, rows]
+
     def step(self, state, token):
         h, state = self.rnn(self.embed(token[:, None]), state)  # (B, 1, H)
         return self.head(h[:, -1]), state
