@@ -89,18 +89,19 @@ class BERT(BracketModel):
         keys = keys.masked_fill(~answer, 2.0)
         cut = keys.argsort(1)[:, :S]  # (B, S) stream positions; invalid ones sort last
         chosen = answer.gather(1, cut)  # (B, S) whether each is a real answer position
-        # row (b, s): idx[b, :cut+1] then [MASK] at column cut+1, as one (B*S, T+1) batch
-        wide = torch.cat([idx, idx.new_zeros(B, 1)], 1)[:, None, :].expand(B, S, T + 1)  # (B, S, T+1)
+        rows = torch.arange(B, device=idx.device)[:, None].expand(B, S)[chosen]  # (N,) one per real cut
+        cut_at = cut[chosen]  # (N,)
+        # row n: idx[rows[n], :cut+1], then [MASK] at column cut+1, then padding: one (N, T+1) batch
         c = torch.arange(T + 1, device=idx.device)
-        seq = torch.where(c <= cut[..., None], wide, torch.where(c == cut[..., None] + 1, self.mask_id, PAD))
-        out = self.encode(seq.reshape(B * S, T + 1), at.repeat_interleave(S))  # (B*S, T+1, V)
-        picked = out.gather(1, (cut.reshape(-1) + 1)[:, None, None].expand(-1, 1, out.size(-1)))[:, 0]  # (B*S, V)
+        wide = torch.cat([idx, idx.new_zeros(B, 1)], 1)[rows]  # (N, T+1)
+        seq = torch.where(c <= cut_at[:, None], wide, torch.where(c == cut_at[:, None] + 1, self.mask_id, PAD))
+        seq = seq[:, : int(cut_at.max()) + 2]  # no column beyond the longest row's mask
+        out = self.encode(seq, at[rows])  # (N, L, V)
         logits = out.new_zeros(B, T, out.size(-1))
-        rows = torch.arange(B, device=idx.device)[:, None].expand(B, S)
-        logits[rows[chosen], cut[chosen]] = picked.view(B, S, -1)[chosen]
+        logits[rows, cut_at] = out[torch.arange(len(rows), device=idx.device), cut_at + 1]
         if targets is not None:
             scored = torch.zeros_like(answer)
-            scored[rows[chosen], cut[chosen]] = True
+            scored[rows, cut_at] = True
             targets = targets.masked_fill(~scored, IGNORE)
         return logits, answer_loss(logits, targets)
 
