@@ -33,7 +33,7 @@ from bracketcloser.compare import SWEEP
 from bracketcloser.data import DISTS, suite
 from bracketcloser.evaluate import evaluate
 from bracketcloser.inference import PRETRAINED
-from bracketcloser.plots import generalisation_png
+from bracketcloser.plots import generalisation_png, sweep
 from common import command, machine
 
 SUITES = ("seed", "dyck", "shapes", "walks", "strings", "long", "deep", "bbh")
@@ -77,7 +77,7 @@ def evaluate_shipped(samples: int, archs: list[str]) -> None:
     data = {name: suite(name, min(samples, SIZES.get(name, samples)), seed=0) for name in SUITES}
     out_file = Path("bench/results/pretrained.json")
     previous = json.loads(out_file.read_text())["models"] if out_file.is_file() else {}
-    results, records = {}, {}
+    results = {}
     for arch in ARCHS:
         if arch not in archs:  # keep what an earlier run measured
             if arch in previous:
@@ -91,6 +91,7 @@ def evaluate_shipped(samples: int, archs: list[str]) -> None:
         row = {"command": info["command_lines"][-1], "seed": info["seed"], "train_time_s": info["train_time_s"],
                "steps": info["steps"], "best_step": info["best_step"], "params": model.model.num_params(),
                "bytes": (PRETRAINED / arch / BEST).stat().st_size, "trained_on": model.config["data"]["dist"]}
+        records = []
         for name, examples in data.items():
             started = time.perf_counter()
             r = evaluate(model, examples)
@@ -98,14 +99,16 @@ def evaluate_shipped(samples: int, archs: list[str]) -> None:
             row[name]["by_answer_length"] = r["by_answer_length"]
             row[name]["seconds"] = round(time.perf_counter() - started, 1)
             if name in SWEEP:
-                records.setdefault(arch, []).extend(r["records"])
+                records.extend(r["records"])
+        row["sweep"] = sweep(records)  # exact match by length and by depth, for the figure
         results[arch] = row
         print(f"{arch:<12} " + "  ".join(f"{s} {row[s]['exact_match']:.4f}" for s in SUITES), flush=True)
     out = {"command": command(), "machine": machine(), "samples": {k: len(v) for k, v in data.items()}, "suite_seed": 0,
            "models": results}
     out_file.write_text(json.dumps(out, indent=2) + "\n")
-    if records:
-        png = generalisation_png(records, DISTS["general"].range, "shipped models")
+    sweeps = {arch: row["sweep"] for arch, row in results.items() if "sweep" in row}
+    if sweeps:
+        png = generalisation_png(sweeps, DISTS["general"].range, "shipped models")
         Path("bench/results/generalisation_shipped.png").write_bytes(png)
 
 

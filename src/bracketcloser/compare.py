@@ -16,7 +16,7 @@ from .data import DISTS, suite
 from .evaluate import evaluate
 from .files import atomic_write_bytes, atomic_write_json, read_json
 from .inference import load
-from .plots import generalisation_png
+from .plots import generalisation_png, sweep
 from .train import TrainConfig, train
 
 SUITE_NAMES = ("seed", "dyck", "shapes", "walks", "strings", "long", "deep", "bbh")
@@ -47,7 +47,8 @@ def compare(archs: list[str], time: str = "1min", dist: str = "seed", samples: i
     folder = Path(out) if out else Path(models_dir) / f"compare_{datetime.now():%Y%m%d_%H%M%S}_{budget}_{dist}"
     atomic_write_json(folder / "leaderboard.json", result)
     atomic_write_bytes(folder / "leaderboard.png", _plot(rows, f"{budget} on '{dist}'"))
-    atomic_write_bytes(folder / "generalisation.png", generalisation_png(records, DISTS[dist].range, f"{budget} on '{dist}'"))
+    sweeps = {arch: sweep(recs) for arch, recs in records.items()}
+    atomic_write_bytes(folder / "generalisation.png", generalisation_png(sweeps, DISTS[dist].range, f"{budget} on '{dist}'"))
     result["folder"] = str(folder)
     return result
 

@@ -15,26 +15,34 @@ from .data import Range
 LENGTH_BIN, DEPTH_BIN = 10, 3  # brackets, levels per point
 
 
-def _binned(records: list[dict], key, width: int) -> tuple[list[float], list[float]]:
-    groups: dict[int, list[bool]] = defaultdict(list)
-    for r in records:
-        groups[(key(r) - 1) // width].append(r["correct"])
-    xs = sorted(groups)
-    return [(b + 0.5) * width + 0.5 for b in xs], [sum(groups[b]) / len(groups[b]) for b in xs]
+def sweep(records: list[dict]) -> dict:
+    """Per-problem records (input, depth, correct) -> exact match by prefix-length bin and by
+    depth bin: ``{"by_length": {x: [n, correct]}, "by_depth": {...}}`` with x the bin's centre.
+    Small enough to keep in a results JSON and draw again later."""
+    out = {}
+    for name, key, width in (("by_length", lambda r: len(r["input"]), LENGTH_BIN), ("by_depth", lambda r: r["depth"], DEPTH_BIN)):
+        groups: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for r in records:
+            g = groups[(max(key(r), 1) - 1) // width]
+            g[0] += 1
+            g[1] += bool(r["correct"])
+        out[name] = {f"{(b + 0.5) * width + 0.5:g}": groups[b] for b in sorted(groups)}
+    return out
 
 
-def generalisation_png(records: dict[str, list[dict]], trained: Range | None, title: str = "") -> bytes:
-    """``records``: per model, the per-problem records of ``evaluate`` (input, depth, correct),
-    pooled over suites that sweep length and depth (e.g. shapes, walks, long, deep)."""
+def generalisation_png(sweeps: dict[str, dict], trained: Range | None, title: str = "") -> bytes:
+    """``sweeps``: per model, ``sweep(records)`` of suites that cover length and depth (e.g.
+    shapes, walks, strings, long, deep)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, (by_length, by_depth) = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
-    for name, recs in records.items():
-        by_length.plot(*_binned(recs, lambda r: len(r["input"]), LENGTH_BIN), marker=".", label=name)
-        by_depth.plot(*_binned(recs, lambda r: r["depth"], DEPTH_BIN), marker=".", label=name)
+    for name, data in sweeps.items():
+        for ax, key in ((by_length, "by_length"), (by_depth, "by_depth")):
+            xs = [float(x) for x in data[key]]
+            ax.plot(xs, [c / n for n, c in data[key].values()], marker=".", label=name)
     for ax, limit, what in [(by_length, trained and trained.length, "prefix length (brackets)"),
                             (by_depth, trained and trained.depth, "nesting depth")]:
         if limit:
