@@ -28,10 +28,11 @@ import io
 import multiprocessing
 import os
 import shutil
-import time
+from dataclasses import fields
 from pathlib import Path
+from time import perf_counter
 
-from .architectures import ARCHS
+from .architectures import ARCHS, model_config
 from .data import suite
 from .evaluate import evaluate
 from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json
@@ -52,8 +53,8 @@ def search_space(arch: str, dist: str, space_file: str | Path | None = None) -> 
     changes = read_json(space_file)
     if not isinstance(changes, dict):
         raise ValueError(f"{space_file}: expected a JSON object of settings and their ranges")
-    known = {f for f in TrainConfig.__dataclass_fields__ if f not in ("arch", "model")}
-    known |= set(type(_model_config(arch)).__dataclass_fields__) - {"vocab_size"}
+    known = {f.name for f in fields(TrainConfig)} - {"arch", "model"}
+    known |= {f.name for f in fields(type(model_config(arch)))} - {"vocab_size"}
     for name, spec in changes.items():
         if name not in known:
             raise ValueError(f"{space_file}: unknown parameter {name!r} for {arch} (known: {', '.join(sorted(known))})")
@@ -67,13 +68,8 @@ def search_space(arch: str, dist: str, space_file: str | Path | None = None) -> 
     return space
 
 
-def _model_config(arch):
-    from .architectures import model_config
-
-    return model_config(arch)
-
-
 def suggest(trial, space: dict[str, dict]) -> dict:
+    """One trial's settings: a choice from a list, an int between two ints, else a float."""
     out = {}
     for name, spec in space.items():
         if "choices" in spec:
@@ -240,7 +236,7 @@ def tune(arch: str, dist: str = "seed", time: str | None = "1min", steps: int | 
     threads = max(1, (os.cpu_count() or 1) // workers)
     kwargs = {"study_name": name, "storage_url": storage, "base": base, "space": space, "trials": trials,
               "metric": metric, "runs_dir": out / "runs", "keep_runs": keep_runs, "threads": threads}
-    started = time_now()
+    started = perf_counter()
     report(f"study {name!r} ({storage}): {_finished(the_study)} of {trials} trials finished; "
            f"{workers} worker(s), {threads} thread(s) each; searching {', '.join(space)}")
     helpers = [multiprocessing.get_context("spawn").Process(target=_worker, args=(kwargs,)) for _ in range(workers - 1)]
@@ -257,10 +253,6 @@ def tune(arch: str, dist: str = "seed", time: str | None = "1min", steps: int | 
     if any(p.exitcode for p in helpers):
         raise ValueError(f"a tuning worker failed (exit codes {[p.exitcode for p in helpers]})")
     return finish(the_study, base, metric, out, final_samples, started, report)
-
-
-def time_now() -> float:
-    return time.perf_counter()
 
 
 def finish(study, base: dict, metric: str, out: Path, final_samples: int, started: float, report=print) -> dict:
@@ -282,7 +274,7 @@ def finish(study, base: dict, metric: str, out: Path, final_samples: int, starte
               "params": settings, "test_exact_match": measured["exact_match"], "test_n": measured["n"],
               "test_ci95": measured["ci95"], "best_run": str(run), "trials": len(study.trials),
               "complete": len(done), "pruned": len(study.get_trials(deepcopy=False, states=(TrialState.PRUNED,))),
-              "seconds": round(time_now() - started, 1)}
+              "seconds": round(perf_counter() - started, 1)}
     atomic_write_json(out / "result.json", result)
     for file_name, png in _plots(study).items():
         atomic_write_bytes(out / file_name, png)
