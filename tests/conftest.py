@@ -4,6 +4,12 @@ import torch
 from bracketcloser.architectures import ARCHS, build
 from bracketcloser.data import generate
 
+# Shipped models short of the general range's targets (issue 11; bench/results/pretrained.json).
+# Tests of those targets are marked xfail(strict=True) for them: a model that gets there makes
+# its mark fail, so these lists cannot go stale.
+BELOW_GENERAL_TARGET = {"gru", "transformer", "bert"}  # wrong on some in-range prompts or BIG-Bench Hard
+WRONG_ON_README = {"bert"}  # not right on all 21 examples of the original README
+
 # small enough that every test stays fast; every architecture's config has these fields
 SMALL = {"n_embd": 32, "n_layer": 1}
 

@@ -5,6 +5,7 @@ import pytest
 
 from bracketcloser.architectures import ARCHS, DEFAULT_ARCH
 from bracketcloser.cli import main
+from conftest import WRONG_ON_README
 
 
 def test_help_lists_subcommands(capsys):
@@ -55,7 +56,7 @@ def test_demo_shows_shipped_answers_then_trains(tmp_path, capsys):
     assert "Input: {}()【】(){}【, Predicted Output: 】, Expected Output: 】  [correct]" in out
     assert "21/21 correct" in out
     for arch in ARCHS:
-        if arch != DEFAULT_ARCH:
+        if arch != DEFAULT_ARCH and arch not in WRONG_ON_README:
             assert f"{arch} 21/21" in out
     # then a fresh run is trained, saved and evaluated
     assert len(list(tmp_path.glob(f"{DEFAULT_ARCH}_*/best.safetensors"))) == 1
