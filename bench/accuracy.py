@@ -17,11 +17,9 @@ from pathlib import Path
 
 import torch
 
-from bracketcloser.data import suite
+from bracketcloser.data import SUITES, suite
 from bracketcloser.evaluate import evaluate
 from common import command, machine, models
-
-SUITES = ("seed", "dyck", "long", "deep", "bbh")
 
 
 def main() -> None:
