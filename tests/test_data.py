@@ -107,7 +107,7 @@ def test_disjoint_drops_trained_prefixes():
 
 def test_bbh_ships_in_the_package_and_agrees_with_the_solver():
     path = data.default_bbh_path()
-    assert path.is_relative_to(Path(data.__file__).parent)  # never ../shared: a clone has none
+    assert path.is_relative_to(Path(data.__file__).parent)  # inside the package: a clone carries it
     assert (path.parent / "BBH_LICENSE").read_text().startswith("MIT License")
     examples = data.load_bbh(path)
     assert len(examples) == 250

@@ -10,7 +10,7 @@ import torch
 from .architectures import BracketModel
 from .batch import answer_texts, prompt_batch
 from .data import DISTS, Range
-from .solver import max_depth, open_stack, read_prefix
+from .solver import max_depth, read_prefix
 from .tokens import DEFAULT_VOCAB, Vocab
 
 
@@ -68,7 +68,7 @@ class Completer:
             out.append(f"length {len(prefix)} > {r.length} trained")
         if len(prefix) > r.depth and (depth := max_depth(prefix, self.vocab)) > r.depth:  # depth <= length
             out.append(f"depth {depth} > {r.depth} trained")
-        if len(prefix) > r.answer and (answer := len(open_stack(prefix, self.vocab))) > r.answer:
+        if (answer := self._open_count(prefix)) > r.answer:
             out.append(f"answer of {answer} closers > {r.answer} trained")
         return out
 
@@ -83,7 +83,7 @@ class Completer:
 
     def can_read(self, prefix: str) -> bool:
         """Whether a clean, valid ``prefix`` and its answer fit the model's length limit."""
-        return self.model.can_read(len(prefix), len(open_stack(prefix, self.vocab)))
+        return self.model.can_read(len(prefix), self._open_count(prefix))
 
     def check(self, prefixes: list[str]) -> list[str]:
         """Clean and validate; ``ValueError`` names the prefix index, character and position,

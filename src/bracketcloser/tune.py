@@ -160,10 +160,10 @@ def run_trials(study_name: str, storage_url: str, base: dict, space: dict, trial
         except (ValueError, TypeError) as e:  # a combination the config refuses
             trial.set_user_attr("error", str(e))
             raise optuna.TrialPruned(f"invalid settings: {e}") from None
-        sign = 1 if METRICS[metric] == "maximize" else -1
+        maximize = METRICS[metric] == "maximize"
 
-        def at_validation(step: int, row: dict) -> None:
-            trial.report(row["val_exact_match"] if sign > 0 else 1 - row["val_exact_match"], step)
+        def at_validation(step: int, row: dict) -> None:  # reported in the study's direction
+            trial.report(row["val_exact_match"] if maximize else 1 - row["val_exact_match"], step)
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
