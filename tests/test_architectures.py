@@ -9,6 +9,7 @@ from bracketcloser.batch import prompt_batch, stream_batch
 from bracketcloser.data import Example
 from bracketcloser.tokens import DEFAULT_VOCAB as V
 from bracketcloser.tokens import OUTPUT
+from conftest import small
 
 
 def test_shapes_and_finite_loss_with_padding(small_model, dyck_examples):
@@ -74,7 +75,7 @@ def test_overfits_one_batch(arch):
     torch.manual_seed(0)
     examples = [Example("({[", "]})"), Example("[[(", ")]]"), Example("{}(", ")"), Example("([]{", "})"),
                 Example("((", "))"), Example("[{}", "]"), Example("{[()", "]}"), Example("(", ")")]
-    model = build(arch, n_embd=32, n_layer=2)
+    model = build(arch, **small(arch, n_layer=2))
     idx, targets = stream_batch(examples, V)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
     for _ in range(200):
@@ -120,12 +121,39 @@ def test_every_positional_encoding_decodes_like_teacher_forcing(name, pos, dyck_
 def test_rows_that_finish_leave_the_batch_without_changing_the_others(small_model, dyck_examples):
     """generate() drops answered rows from the decoding state (``select``): every row must
     still get exactly the answer it gets alone."""
-    with torch.no_grad():
-        for p in small_model.parameters():  # a random model ends its answers at random steps
-            p.add_(0.5 * torch.randn_like(p))
     prefixes = [e.prefix for e in dyck_examples[:12]]
     prompts, lengths = prompt_batch(prefixes, V)
-    together = [V.answer_text(r) for r in small_model.generate(prompts, lengths, 8).tolist()]
+    for _ in range(3):  # a random model ends its answers at random steps: shake it until they differ
+        with torch.no_grad():
+            for p in small_model.parameters():
+                p.add_(0.5 * torch.randn_like(p))
+        together = [V.answer_text(r) for r in small_model.generate(prompts, lengths, 8).tolist()]
+        if len({len(a) for a in together}) > 1:
+            break
     alone = [V.answer_text(small_model.generate(*prompt_batch([p], V), 8)[0].tolist()) for p in prefixes]
     assert together == alone
     assert len({len(a) for a in together}) > 1  # answers of different lengths: rows really left early
+
+
+def test_explain_answers_like_generate_and_shows_where_it_looked(small_model):
+    """``explain`` (the app's window into a model) is the same for every architecture: the
+    answer generate() gives, one distribution per answer token, attention rows that are
+    distributions over what had been read, and tracks with a row per token read."""
+    with torch.no_grad():
+        for p in small_model.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    prompt = torch.tensor(V.prompt_ids("{[(()"))
+    seen = small_model.explain(prompt, 4)
+    generated = small_model.generate(prompt[None], torch.tensor([len(prompt)]), 4)[0].tolist()
+    assert seen.stream[: len(prompt)] == prompt.tolist()
+    assert seen.answer == generated[: len(seen.answer)]
+    assert seen.probs.shape == (len(seen.answer), small_model.head.out_features)
+    assert torch.allclose(seen.probs.sum(-1), torch.ones(len(seen.answer)), atol=1e-5)
+    assert seen.attention or seen.tracks, "a model shows something of what it computed"
+    for name, maps in seen.attention.items():  # (steps, heads, stream)
+        assert maps.shape[0] == len(seen.answer) and maps.shape[2] == len(seen.stream), name
+        assert torch.allclose(maps.sum(-1), torch.ones(maps.shape[:2]), atol=1e-5), name
+        for s in range(maps.shape[0]):  # never a column the step had not read (its own slot at most)
+            assert maps[s, :, len(prompt) + s + 1 :].abs().sum() == 0, name
+    for name, track in seen.tracks.items():  # one row per token read: the prompt and all but the last answer token
+        assert track.shape[0] == len(prompt) + len(seen.answer) - 1, name

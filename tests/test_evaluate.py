@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import bracketcloser as bc
-from bracketcloser.architectures import build
+from bracketcloser.architectures import ARCHS, build
 from bracketcloser.cli import main
 from bracketcloser.data import Example
 from bracketcloser.evaluate import evaluate, result_line, token_accuracy, wilson
@@ -77,7 +77,7 @@ def test_complete_validates_input():
 
 
 def test_load_errors():
-    with pytest.raises(ValueError, match="unknown model 'nope': give one of gru, lstm, transformer, bert, gpt, latest"):
+    with pytest.raises(ValueError, match=f"unknown model 'nope': give one of {', '.join(ARCHS)}, latest"):
         bc.load("nope")
     with pytest.raises(ValueError, match="no trained runs"):
         bc.load("latest", models_dir="/nonexistent")

@@ -5,7 +5,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from bracketcloser.architectures import DEFAULT_ARCH
+from bracketcloser.architectures import ARCHS, DEFAULT_ARCH
 from bracketcloser.checkpoint import list_runs, load_run
 from bracketcloser.cli import main
 from bracketcloser.train import Interrupted, TrainConfig, lr_at, train
@@ -88,7 +88,7 @@ def test_lr_schedule_warms_up_then_decays():
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["train", "--arch", "rnn"], "invalid choice: 'rnn' (choose from 'gru', 'lstm', 'transformer', 'bert', 'gpt')"),
+        (["train", "--arch", "rnn"], "invalid choice: 'rnn' (choose from " + ", ".join(f"'{a}'" for a in ARCHS) + ")"),
         (["train", "--time", "5min"], "invalid choice: '5min'"),
         (["train", "--dist", "bbh"], "invalid choice: 'bbh'"),
         (["train", "--set", "n_hidden=3"], "unknown setting(s) n_hidden (training settings: arch, batch_size"),

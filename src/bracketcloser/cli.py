@@ -276,11 +276,21 @@ def _cmd_tune(args) -> int:
     return 0
 
 
-def _not_built(issue: str):
-    def run(args) -> int:
-        print(f"bracketcloser {args.command}: not built yet (planned: {issue}).", file=sys.stderr)
-        return 2
-    return run
+def _cmd_app(args) -> int:
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
+    try:
+        import gradio  # noqa: F401
+    except ImportError:
+        raise UsageError("the app needs Gradio: pip install 'bracketcloser[app]' (or -r requirements.txt)") from None
+    from .app import serve
+
+    print(f"bracketcloser app: http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
+    try:
+        serve(args.host, args.port, args.models_dir)
+    except OSError as e:  # e.g. the port is taken
+        raise UsageError(f"cannot serve on {args.host}:{args.port}: {e}") from None
+    return 0
 
 
 def _dists(names) -> str:
@@ -427,11 +437,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "(e.g. --set eval_every=50; repeatable)")
     tu.set_defaults(run=_cmd_tune)
 
-    for name, text, issue in [
-        ("app", "the web playground", "a later version"),
-    ]:
-        s = sub.add_parser(name, help=text, description=text)
-        s.set_defaults(run=_not_built(issue))
+    ap = sub.add_parser("app", help="the playground in the browser: answers, attention, training, data",
+                        description="Serve a local web page: type brackets and see every model's answer, each "
+                        "step's probabilities and what the model looked at (attention, hidden state, stack); train a "
+                        "model and watch its curve; the leaderboards; the samplers' data. English or Japanese.")
+    ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    ap.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    _add_models_dir(ap)
+    ap.set_defaults(run=_cmd_app)
     return p
 
 

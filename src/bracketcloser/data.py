@@ -257,6 +257,19 @@ def sample_deep(rng, vocab=GENERAL_VOCAB) -> Example:
                           2 * GENERAL.depth)
 
 
+FAR = (1000, 100)  # far beyond the range: 1,000 brackets; depth 100
+
+
+def sample_thousand(rng, vocab=GENERAL_VOCAB) -> Example:
+    """Far longer than the general range: exactly 1,000 brackets, depth <= 30."""
+    return _sample_shaped(rng, vocab, (FAR[0], FAR[0]), (1, GENERAL.depth), GENERAL.answer)
+
+
+def sample_depth100(rng, vocab=GENERAL_VOCAB) -> Example:
+    """Far deeper than the general range: depth exactly 100, 100..300 brackets."""
+    return _sample_shaped(rng, vocab, (FAR[1], 3 * FAR[1]), (FAR[1], FAR[1]), FAR[1])
+
+
 class Dist(NamedTuple):
     """A named distribution: its sampler, the vocabulary it draws from, and its range."""
 
@@ -279,10 +292,14 @@ DISTS = {
                  "beyond the general range: 101-200 brackets, depth <= 30"),
     "deep": Dist(sample_deep, GENERAL_VOCAB, Range(GENERAL.length, 2 * GENERAL.depth, 2 * GENERAL.depth),
                  "beyond the general range: depth 31-60, <= 100 brackets"),
+    "len1000": Dist(sample_thousand, GENERAL_VOCAB, Range(FAR[0], GENERAL.depth, GENERAL.answer),
+                    "far beyond: exactly 1,000 brackets, depth <= 30"),
+    "depth100": Dist(sample_depth100, GENERAL_VOCAB, Range(3 * FAR[1], FAR[1], FAR[1]),
+                     "far beyond: depth exactly 100, 100-300 brackets"),
 }
 SAMPLERS = {name: d.sample for name, d in DISTS.items()}
 TRAIN_DISTS = ("seed", "dyck", "general")
-SUITES = ("seed", "dyck", "shapes", "walks", "strings", "long", "deep", "bbh")
+SUITES = ("seed", "dyck", "shapes", "walks", "strings", "long", "deep", "len1000", "depth100", "bbh")
 CURRICULUM = {"dyck": (10, 40), "general": (20, GENERAL.length)}  # shortest, longest max_length
 
 

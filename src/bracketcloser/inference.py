@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 
 from .architectures import BracketModel
+from .architectures.base import Explanation
 from .batch import answer_texts, prompt_batch
 from .data import DISTS, Range
 from .solver import max_depth, read_prefix
@@ -140,20 +141,20 @@ class Completer:
         return answers
 
     @torch.no_grad()
+    def inspect(self, prefix: str) -> Explanation:
+        """Greedy-answer one prefix and keep what the model computed on the way: each step's
+        probabilities, attention maps, recurrent states, stack actions (``model.explain``)."""
+        (prefix,) = self.check([prefix])
+        ids = torch.tensor(self.vocab.prompt_ids(prefix), device=self.device)
+        return self.model.explain(ids, self._open_count(prefix) + 1)
+
     def explain(self, prefix: str, top: int = 3) -> list[list[tuple[str, float]]]:
         """Greedy decoding of one prefix, showing at each step the ``top`` candidate tokens
         and their probabilities (the first candidate is the one chosen)."""
-        (prefix,) = self.check([prefix])
-        idx, lengths = prompt_batch([prefix], self.vocab, self.device)
-        logits, state = self.model.prefill(idx, lengths)
         steps = []
-        for _ in range(self._open_count(prefix) + 1):
-            probs = logits[0].softmax(-1)
+        for probs in self.inspect(prefix).probs:
             p, i = probs.topk(min(top, probs.numel()))
             steps.append([(self.vocab.tokens[j], float(q)) for q, j in zip(p.tolist(), i.tolist(), strict=True)])
-            if steps[-1][0][0] in (",", "<pad>"):
-                break
-            logits, state = self.model.step(state, i[:1])
         return steps
 
     def __repr__(self) -> str:

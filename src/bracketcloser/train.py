@@ -247,9 +247,12 @@ def new_run_dir(cfg: TrainConfig, models_dir: str | Path) -> Path:
 
 
 def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", resume: str | Path | None = None,
-          callback: Callable[[int, dict], None] | None = None, progress: bool = True, argv: list[str] | None = None) -> Path:
+          callback: Callable[[int, dict], None] | None = None, progress: bool = True, argv: list[str] | None = None,
+          on_step: Callable[[int, float], None] | None = None, stop_event=None) -> Path:
     """Train (or resume) a run and return its folder. ``callback(step, metrics)`` is called
-    after every validation; raising KeyboardInterrupt there stops the run like Ctrl-C."""
+    after every validation; raising KeyboardInterrupt there stops the run like Ctrl-C.
+    ``on_step(step, loss)`` after every step; setting ``stop_event`` (a ``threading.Event``)
+    stops the run like Ctrl-C from another thread (the app's Stop button)."""
     if resume is not None:
         run_dir = Path(resume)
         saved = read_config(run_dir)
@@ -332,6 +335,8 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
     try:
         while True:
             done = state["step"] >= cfg.steps if cfg.steps else state["elapsed"] >= budget
+            if stop_event is not None and stop_event.is_set():
+                stop["now"] = True
             if done or stop["now"]:
                 break
             prog = state["step"] / cfg.steps if cfg.steps else state["elapsed"] / budget
@@ -346,6 +351,8 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
             optimizer.step()
             losses.append(loss.item())
             state["step"] += 1
+            if on_step:
+                on_step(state["step"], losses[-1])
             now = time.perf_counter() - started
             bar.update(1 if cfg.steps else int(now) - int(state["elapsed"]))
             state["elapsed"] = now

@@ -233,7 +233,7 @@ def tune(arch: str, dist: str = "seed", time: str | None = "1min", steps: int | 
     storage = storage or "sqlite:///tuning.db"
     out = Path(out or Path("tuning") / name)
     the_study = open_study(name, storage, arch, dist, budget, metric, trials)
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = (fixed or {}).get("threads") or max(1, (os.cpu_count() or 1) // workers)  # --set threads=N wins
     kwargs = {"study_name": name, "storage_url": storage, "base": base, "space": space, "trials": trials,
               "metric": metric, "runs_dir": out / "runs", "keep_runs": keep_runs, "threads": threads}
     started = perf_counter()

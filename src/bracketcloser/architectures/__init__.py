@@ -12,6 +12,7 @@ from .bert import BERT
 from .gpt import GPT
 from .layers import POSITIONAL, TransformerConfig
 from .recurrent import RecurrentConfig, RecurrentLM
+from .stack import StackConfig, StackRNN
 from .transformer import EncoderDecoder
 
 # name -> (model class, config class, defaults that differ from the config class's own)
@@ -21,6 +22,7 @@ REGISTRY = {
     "transformer": (EncoderDecoder, TransformerConfig, {"n_layer": 1, "n_embd": 32, "n_head": 2}),
     "bert": (BERT, TransformerConfig, {"n_embd": 32, "n_head": 2, "align": "end"}),
     "gpt": (GPT, TransformerConfig, {"n_embd": 32, "n_head": 2}),
+    "stack": (StackRNN, StackConfig, {}),
 }
 ARCHS = tuple(REGISTRY)
 DEFAULT_ARCH = "gpt"  # what `train` and `demo` use when none is named

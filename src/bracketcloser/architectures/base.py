@@ -8,6 +8,7 @@ nothing is scored). Training, evaluation and the CLI use only these four methods
     logits, state = model.prefill(idx, lengths)  # read prompts, logits for the next token (B, V)
     logits, state = model.step(state, token)     # feed one token per row, logits for the next
     answer = model.generate(idx, lengths, n)     # batched greedy decoding (shared, below)
+    seen = model.explain(prompt, n)              # one prompt, with what the model looked at (below)
 
 ``prefill``/``step`` are where the architectures differ: recurrent models carry their
 hidden state, GPT and the Transformer decoder a key/value cache, BERT the whole sequence
@@ -15,6 +16,8 @@ hidden state, GPT and the Transformer decoder a key/value cache, BERT the whole 
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn as nn
@@ -30,6 +33,42 @@ def answer_loss(logits: torch.Tensor, targets: torch.Tensor | None) -> torch.Ten
     if targets is None:
         return None
     return F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=IGNORE)
+
+
+@dataclass
+class Explanation:
+    """What a model computed while answering one prompt, for a learner to look at.
+
+    ``stream`` is the prompt and the answer as decoded (ending with the end token when the
+    model stopped). ``probs[s]`` is the distribution it chose answer token ``s`` from.
+    ``attention[name]`` (steps, heads, len(stream)): where each answer step's query looked,
+    placed over the stream's columns (BERT's mask sits in the column of the answer token it
+    stands for). ``tracks[name]`` (tokens read, n): numbers along the stream, one row per
+    token the model read (recurrent states, a stack's actions), with ``track_labels[name]``
+    naming the n columns where they have names.
+    """
+
+    stream: list[int]
+    answer: list[int]
+    probs: torch.Tensor
+    attention: dict[str, torch.Tensor] = field(default_factory=dict)
+    tracks: dict[str, torch.Tensor] = field(default_factory=dict)
+    track_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+class Recording:
+    """A part of a model that can keep what it computes for ``explain``: while ``record`` is
+    True it appends to ``log`` on every call. Attention keeps, per call, where the last
+    query looked (heads, keys); recurrent parts keep a row per token they read."""
+
+    record = False
+    keys = "self"  # attention only: its keys are what its own stack read ("self") or the prompt ("prompt")
+    track_names: tuple[str, ...] = ()  # recurrent parts: the tracks they log, in order
+    track_labels: dict[str, tuple[str, ...]] = {}
+
+    def keep(self, item) -> None:
+        if self.record:
+            self.log.append(item)
 
 
 class BracketModel(nn.Module):
@@ -56,6 +95,71 @@ class BracketModel(nn.Module):
         if isinstance(state, (list, tuple)):
             return type(state)(self.select(v, rows) for v in state)
         return state
+
+    @torch.no_grad()
+    def explain(self, prompt: torch.Tensor, max_new_tokens: int) -> Explanation:
+        """Greedy-answer one prompt (1-D ids ``input <prefix> ,output``) while every
+        ``Recording`` part of the model keeps what it computes; the same for every
+        architecture, since each part knows what it records."""
+        parts = [(name or "model", m) for name, m in self.named_modules() if isinstance(m, Recording)]
+        for _, m in parts:
+            m.record, m.log = True, []
+        was_training = self.training
+        self.eval()
+        try:
+            stream, probs, calls = prompt.tolist(), [], []  # calls: which parts logged in each call
+            counts = lambda: [len(m.log) for _, m in parts]  # noqa: E731
+            before = counts()
+            logits, state = self.prefill(prompt[None], prompt.new_tensor([len(prompt)]))
+            calls.append([b < a for b, a in zip(before, counts(), strict=True)])
+            for _ in range(max_new_tokens):
+                probs.append(logits[0].softmax(-1))
+                token = int(logits[0].argmax())
+                stream.append(token)
+                if token == END or len(probs) == max_new_tokens:
+                    break
+                before = counts()
+                logits, state = self.step(state, prompt.new_tensor([token]))
+                calls.append([b < a for b, a in zip(before, counts(), strict=True)])
+        finally:
+            for _, m in parts:
+                m.record = False
+            self.train(was_training)
+        seen = Explanation(stream=stream, answer=stream[len(prompt):], probs=torch.stack(probs))
+        for i, (name, m) in enumerate(parts):
+            if not m.log:
+                continue
+            if m.track_names:  # rows per token read, concatenated along the stream
+                for j, track in enumerate(m.track_names):
+                    rows = [item[j] for item in m.log]  # (tokens, n); n may grow (a stack's slots)
+                    n = max(r.size(1) for r in rows)
+                    seen.tracks[track] = torch.cat([F.pad(r, (0, n - r.size(1))) for r in rows])
+                    if track in m.track_labels:
+                        seen.track_labels[track] = m.track_labels[track]
+                continue
+            seen.attention[name] = self._place(m, [c[i] for c in calls], len(prompt), len(stream))
+        for _, m in parts:
+            m.log = []
+        return seen
+
+    @staticmethod
+    def _place(part, ran: list[bool], prompt_len: int, stream_len: int) -> torch.Tensor:
+        """One attention part's logged rows as (steps, heads, stream_len) over stream
+        columns. Answer step s reads up to column prompt_len - 1 + s. A part that did not run
+        at a step (an encoder reads the prompt once) shows what it computed last."""
+        steps, last, it = [], None, iter(part.log)
+        for s, did in enumerate(ran):
+            if did:
+                weights = next(it)  # (heads, Tk)
+                end = prompt_len + s  # columns read so far: 0 .. end - 1
+                row = weights.new_zeros(weights.size(0), stream_len)
+                if part.keys == "prompt":  # the prompt from its start
+                    row[:, : weights.size(1)] = weights
+                else:  # what this stack read, ending at the newest token (and a mask after it)
+                    row[:, end + (weights.size(1) > end) - weights.size(1) : end + (weights.size(1) > end)] = weights
+                last = row
+            steps.append(last)
+        return torch.stack(steps)
 
     @torch.no_grad()
     def generate(self, idx: torch.Tensor, lengths: torch.Tensor, max_new_tokens: int) -> torch.Tensor:

@@ -23,6 +23,7 @@ import torch
 import torch.nn as nn
 
 from ..settings import check_sizes, check_types, searched
+from .base import Recording
 
 POSITIONAL = ("learned", "sinusoidal", "rotary", "relative", "none")
 ABSOLUTE = ("learned", "sinusoidal")  # added to the token embedding; the others see only offsets, or nothing
@@ -107,8 +108,9 @@ class Embedding(nn.Module):
         return self.drop(x)
 
 
-class Attention(nn.Module):
-    """Multi-head attention. ``mask`` (B, 1, Tq, Tk) is True where a query may look."""
+class Attention(Recording, nn.Module):
+    """Multi-head attention. ``mask`` (B, 1, Tq, Tk) is True where a query may look.
+    While ``record`` is on (``model.explain``) it keeps where the last query looked."""
 
     def __init__(self, cfg: TransformerConfig, cross: bool = False):
         super().__init__()
@@ -121,8 +123,8 @@ class Attention(nn.Module):
         self.kv = nn.Linear(cfg.n_embd, 2 * cfg.n_embd)
         self.proj = nn.Linear(cfg.n_embd, cfg.n_embd)
         self.drop = nn.Dropout(cfg.dropout)
-        self.weights = None  # the last attention map (B, H, Tq, Tk), kept when record=True
-        self.record = False
+        if cross:
+            self.keys = "prompt"  # an encoder's output: the prompt, from its start
 
     def heads(self, x):  # (B, T, C) -> (B, H, T, C/H)
         B, T, C = x.shape
@@ -152,8 +154,7 @@ class Attention(nn.Module):
             offset = (k_pos if k_pos is not None else q_pos)[:, None, :] - q_pos[:, :, None]
             att = att + self.relative[:, offset.clamp(-RELATIVE_REACH, RELATIVE_REACH) + RELATIVE_REACH].transpose(0, 1)
         att = att.masked_fill(~mask, float("-inf")).softmax(-1)
-        if self.record:  # kept for a learner to look at: set ``attn.record = True``, run, read ``attn.weights``
-            self.weights = att.detach()
+        self.keep(att[0, :, -1].detach())  # (H, Tk), while recording (one prompt at a time)
         # (torch's fused scaled_dot_product_attention measured 15-20% slower per training step
         # here, on a 2-core CPU with these short masked sequences, so the three lines stay)
         y = self.drop(att) @ v  # (B, H, Tq, C/H)

@@ -24,7 +24,7 @@ import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from ..settings import check_sizes, check_types, searched
-from .base import BracketModel, answer_loss
+from .base import BracketModel, Recording, answer_loss
 
 CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -47,7 +47,9 @@ class RecurrentConfig:
             raise ValueError(f"unknown cell {self.cell!r} (choose from {', '.join(CELLS)})")
 
 
-class RecurrentLM(BracketModel):
+class RecurrentLM(Recording, BracketModel):
+    track_names = ("hidden state",)  # what ``explain`` shows: the last layer's state after each token
+
     def __init__(self, cfg: RecurrentConfig):
         super().__init__()
         self.cfg, self.max_len = cfg, cfg.max_len
@@ -62,6 +64,10 @@ class RecurrentLM(BracketModel):
         return logits, answer_loss(logits, targets)
 
     def prefill(self, idx, lengths):
+        if self.record:  # one prompt, no padding: read it unpacked to keep the state at every token
+            h, state = self.rnn(self.embed(idx))
+            self.keep((h[0].detach(),))
+            return self.head(h[:, -1]), state
         packed = pack_padded_sequence(self.embed(idx), lengths.cpu(), batch_first=True, enforce_sorted=False)
         _, state = self.rnn(packed)  # state at each row's own last token
         top = (state[0] if isinstance(state, tuple) else state)[-1]  # (B, H): last layer
@@ -73,4 +79,5 @@ class RecurrentLM(BracketModel):
 
     def step(self, state, token):
         h, state = self.rnn(self.embed(token[:, None]), state)  # (B, 1, H)
+        self.keep((h[0].detach(),))
         return self.head(h[:, -1]), state

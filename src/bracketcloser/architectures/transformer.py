@@ -38,6 +38,8 @@ class EncoderDecoder(BracketModel):
         self.src_embed, self.tgt_embed = Embedding(cfg, cfg.vocab_size), Embedding(cfg, cfg.vocab_size)
         self.encoder = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
         self.decoder = nn.ModuleList(Block(cfg, cross=True) for _ in range(cfg.n_layer))
+        for block in self.encoder:
+            block.attn.keys = "prompt"  # the encoder reads the prompt (before ,output) only
         self.ln_enc, self.ln_dec = nn.LayerNorm(cfg.n_embd), nn.LayerNorm(cfg.n_embd)
         self.head = nn.Linear(cfg.n_embd, cfg.vocab_size)
         init_weights(self)
