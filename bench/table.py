@@ -9,7 +9,7 @@ import json
 import shlex
 from pathlib import Path
 
-SUITES = ("shapes", "walks", "strings", "seed", "bbh", "long", "deep")
+SUITES = ("shapes", "walks", "strings", "seed", "bbh", "long", "deep", "len1000", "depth100")
 SKIP = {"--arch", "--dist", "--seed", "--models-dir", "--quiet"}
 DEFAULTS = {"threads=1", "val_samples=2000", "eval_every=500"}
 

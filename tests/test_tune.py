@@ -50,6 +50,8 @@ def test_tiny_study_end_to_end_and_best_params_train(tmp_path, capsys, monkeypat
     result = json.loads((out / "result.json").read_text())
     assert result["test_n"] == 40 and 0 <= result["test_exact_match"] <= 1
     assert not list((out / "runs").glob("*/*"))  # trial runs removed unless --keep-runs
+    first = finished("sqlite:///tuning.db", "gpt_seed_4steps")[0]  # the baseline: the defaults inside the space
+    assert first.user_attrs.get("defaults") is True and first.params["lr"] == 3e-3
     best = json.loads((out / "best_params.json").read_text())
     assert {"arch", "dist", "lr"} <= set(best)
     assert main(["train", "--params", str(out / "best_params.json"), "--models-dir", str(tmp_path / "m"), "--quiet"]) == 0

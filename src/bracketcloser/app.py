@@ -454,15 +454,19 @@ def build_page(lab: Lab):
                                     elem_id="original")
 
         # ---- events ----
-        def on_prefix(text, names, who, language):
-            rows, err = lab.answers(text, names or [], language) if text.strip() else ([], "")
-            p, i, warn = lab.inspect(text, who, language) if text.strip() and not err else (None, None, "")
-            plt.close("all")  # the figures are serialised already; free them
-            return rows, err, p, i, warn
+        def on_prefix(text, names, language):
+            return lab.answers(text, names or [], language) if text.strip() else ([], "")
 
-        show = [answers, error, probs, inside, warning]
-        for event in (prefix.change, models.change, chosen.change):
-            event(on_prefix, [prefix, models, chosen, lang], show, trigger_mode="always_last")
+        def on_inspect(text, who, language):
+            p, i, warn = lab.inspect(text, who, language)
+            plt.close("all")  # the figures are serialised already; free them
+            return p, i, "" if warn.startswith("error: ") else warn  # an error shows beside the box already
+
+        # the answers first (fast), then the pictures of the inspected model
+        for event in (prefix.change, models.change):
+            event(on_prefix, [prefix, models, lang], [answers, error], trigger_mode="always_last").then(
+                on_inspect, [prefix, chosen, lang], [probs, inside, warning], trigger_mode="always_last")
+        chosen.change(on_inspect, [prefix, chosen, lang], [probs, inside, warning], trigger_mode="always_last")
 
         def on_start(a, d, b, n, language):
             return start_training(lab, a, d, b, n, language)

@@ -28,7 +28,7 @@ import io
 import multiprocessing
 import os
 import shutil
-from dataclasses import fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from time import perf_counter
 
@@ -68,6 +68,19 @@ def search_space(arch: str, dist: str, space_file: str | Path | None = None) -> 
     return space
 
 
+def defaults_in(arch: str, space: dict[str, dict]) -> dict:
+    """The default settings of what ``space`` searches, where they lie inside it."""
+    config = {**asdict(TrainConfig()), **asdict(model_config(arch))}
+    out = {}
+    for name, spec in space.items():
+        value = config.get(name)
+        inside = value in spec["choices"] if "choices" in spec else (
+            isinstance(value, (int, float)) and spec["low"] <= value <= spec["high"])
+        if inside:
+            out[name] = value
+    return out
+
+
 def suggest(trial, space: dict[str, dict]) -> dict:
     """One trial's settings: a choice from a list, an int between two ints, else a float."""
     out = {}
@@ -102,8 +115,10 @@ def _storage(url: str):
         optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
-def open_study(name: str, storage_url: str, arch: str, dist: str, budget: str, metric: str, trials: int):
-    """Create the study, or join it: it must have been made for the same task."""
+def open_study(name: str, storage_url: str, arch: str, dist: str, budget: str, metric: str, trials: int,
+               baseline: dict | None = None):
+    """Create the study, or join it: it must have been made for the same task. A new study's
+    first trial is ``baseline`` (the defaults), so every study measures what it improves on."""
     import optuna
 
     study = optuna.create_study(study_name=name, storage=_storage(storage_url), load_if_exists=True,
@@ -112,6 +127,8 @@ def open_study(name: str, storage_url: str, arch: str, dist: str, budget: str, m
     made_for = study.user_attrs.get("task")
     if made_for is None:
         study.set_user_attr("task", task)
+        if baseline:
+            study.enqueue_trial(baseline, user_attrs={"defaults": True})
     elif made_for != task:
         raise ValueError(f"study {name!r} in {storage_url} was made for {made_for}, not {task}: "
                          "choose another --study name")
@@ -232,7 +249,7 @@ def tune(arch: str, dist: str = "seed", time: str | None = "1min", steps: int | 
     name = study or f"{arch}_{dist}_{budget}"
     storage = storage or "sqlite:///tuning.db"
     out = Path(out or Path("tuning") / name)
-    the_study = open_study(name, storage, arch, dist, budget, metric, trials)
+    the_study = open_study(name, storage, arch, dist, budget, metric, trials, baseline=defaults_in(arch, space))
     threads = (fixed or {}).get("threads") or max(1, (os.cpu_count() or 1) // workers)  # --set threads=N wins
     kwargs = {"study_name": name, "storage_url": storage, "base": base, "space": space, "trials": trials,
               "metric": metric, "runs_dir": out / "runs", "keep_runs": keep_runs, "threads": threads}

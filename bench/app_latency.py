@@ -1,0 +1,110 @@
+"""How quickly the playground answers: from a typed prefix to every shipped model's answer.
+
+    python bench/app_latency.py [--n 30]      # -> bench/results/app_latency.json
+
+Two measurements on the same prefixes (seeded, from the general range):
+
+- ``server``: the page's own work, ``Lab.answers`` for the solver and every shipped model;
+- ``browser``: in Debian's Chromium (Playwright), from filling the box to the answers table
+  showing the new prefix's answers (the whole round trip through Gradio).
+
+Models are loaded before timing (the page loads each once, on first use). Target: under 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from bracketcloser.app import Lab, wait_until_up
+from bracketcloser.data import DISTS
+from common import command, machine
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_app_browser import CHROMIUM, FLAGS, _free_port  # noqa: E402  (one definition of how we start Chromium)
+
+
+def prefixes(n: int) -> list[str]:
+    rng, spec, out = random.Random("app_latency"), DISTS["general"], []
+    while len(out) < n:
+        ex = spec.sample(rng, spec.vocab)
+        if ex.answer and (not out or ex.answer != out[-1][1]):  # each answer differs from the last
+            out.append((ex.prefix, ex.answer))
+    return out
+
+
+def summary(seconds: list[float]) -> dict:
+    s = sorted(seconds)
+    return {"n": len(s), "median_s": round(statistics.median(s), 4), "p90_s": round(s[int(0.9 * (len(s) - 1))], 4),
+            "max_s": round(s[-1], 4)}
+
+
+def server_side(cases) -> dict:
+    lab = Lab()
+    names = lab.shipped()
+    lab.answers("((", names)  # load every model once
+    times = []
+    for prefix, _ in cases:
+        started = time.perf_counter()
+        lab.answers(prefix, names)
+        times.append(time.perf_counter() - started)
+    return {"models": names, **summary(times)}
+
+
+def in_browser(cases) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bracketcloser", "app", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", timeout=90)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+            page = browser.new_page()
+            page.set_default_timeout(60_000)
+            page.goto(f"http://127.0.0.1:{port}/")
+            box = page.locator("#prefix textarea")
+            n_models = len(Lab().shipped())
+            times = []
+            for i, (prefix, answer) in enumerate([("((", "))"), *cases]):
+                started = time.perf_counter()
+                box.fill(prefix)
+                # the solver's row and every model's row are in, for this prefix
+                page.wait_for_function("""([answer, rows]) => {
+                    const t = document.querySelector('#answers')?.innerText ?? '';
+                    const lines = t.split('\\n').map(l => l.trim()).filter(l => l);
+                    return lines.includes(answer) && lines.filter(l => l === '✓' || l === '✗').length === rows;
+                }""", arg=[answer, n_models + 1])
+                if i:  # the first fill loads every model: not timed
+                    times.append(time.perf_counter() - started)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return summary(times)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=30)
+    args = p.parse_args()
+    torch.set_num_threads(2)
+    cases = prefixes(args.n)
+    result = {"command": command(), "machine": machine(), "prefixes": "general range, seeded ('app_latency')",
+              "server": server_side(cases), "browser": in_browser(cases), "target_s": 0.5}
+    out = Path("bench/results/app_latency.json")
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: result[k] for k in ("server", "browser")}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
