@@ -77,9 +77,10 @@ def train(archs: list[str]) -> None:
 SIZES = {"long": 2000, "deep": 2000, "len1000": 500, "depth100": 1000}
 
 
-def evaluate_shipped(samples: int, archs: list[str]) -> None:
+def evaluate_shipped(samples: int, archs: list[str], suites: list[str]) -> None:
+    """Measure ``archs`` on ``suites``; every other number already in the file is kept."""
     torch.set_num_threads(2)
-    data = {name: suite(name, min(samples, SIZES.get(name, samples)), seed=0) for name in SUITES}
+    data = {name: suite(name, min(samples, SIZES.get(name, samples)), seed=0) for name in suites}
     out_file = Path("bench/results/pretrained.json")
     previous = json.loads(out_file.read_text())["models"] if out_file.is_file() else {}
     results = {}
@@ -93,22 +94,27 @@ def evaluate_shipped(samples: int, archs: list[str]) -> None:
             continue
         model = bc.load(arch)
         info = json.loads((PRETRAINED / arch / INFO).read_text())
-        row = {"command": info["command_lines"][-1], "seed": info["seed"], "train_time_s": info["train_time_s"],
+        kept = previous.get(arch, {}) if set(suites) != set(SUITES) else {}  # a partial run adds to what was measured
+        row = {**kept, "command": info["command_lines"][-1], "seed": info["seed"], "train_time_s": info["train_time_s"],
                "steps": info["steps"], "best_step": info["best_step"], "params": model.model.num_params(),
                "bytes": (PRETRAINED / arch / BEST).stat().st_size, "trained_on": model.config["data"]["dist"]}
-        records = []
+        records = [] if not kept else None
         for name, examples in data.items():
             started = time.perf_counter()
             r = evaluate(model, examples)
             row[name] = {k: r[k] for k in ("exact_match", "n", "correct", "ci95", "unsupported")}
             row[name]["by_answer_length"] = r["by_answer_length"]
             row[name]["seconds"] = round(time.perf_counter() - started, 1)
-            if name in SWEEP:
+            if name in SWEEP and records is not None:
                 records.extend(r["records"])
-        row["sweep"] = sweep(records)  # exact match by length and by depth, for the figure
+        if records is not None:
+            row["sweep"] = sweep(records)  # exact match by length and by depth, for the figure
         results[arch] = row
-        print(f"{arch:<12} " + "  ".join(f"{s} {row[s]['exact_match']:.4f}" for s in SUITES), flush=True)
-    out = {"command": command(), "machine": machine(), "samples": {k: len(v) for k, v in data.items()}, "suite_seed": 0,
+        print(f"{arch:<12} " + "  ".join(f"{s} {row[s]['exact_match']:.4f}" for s in suites), flush=True)
+    before = json.loads(out_file.read_text()) if out_file.is_file() else {}
+    commands = [c for c in before.get("commands", [before.get("command")]) if c] + [command()]
+    out = {"commands": commands, "machine": machine(),
+           "samples": {**before.get("samples", {}), **{k: len(v) for k, v in data.items()}}, "suite_seed": 0,
            "models": results}
     out_file.write_text(json.dumps(out, indent=2) + "\n")
     sweeps = {arch: row["sweep"] for arch, row in results.items() if "sweep" in row}
@@ -125,11 +131,13 @@ def main() -> None:
     e = sub.add_parser("evaluate")
     e.add_argument("--samples", type=int, default=10_000)
     e.add_argument("--archs", nargs="*", default=list(ARCHS), choices=ARCHS)
+    e.add_argument("--suites", nargs="*", default=list(SUITES), choices=SUITES,
+                   help="only these (the file keeps the other numbers)")
     args = p.parse_args()
     if args.what == "train":
         train(args.archs)
     else:
-        evaluate_shipped(args.samples, args.archs)
+        evaluate_shipped(args.samples, args.archs, args.suites)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,16 @@ import time
 
 import pytest
 
-from bracketcloser.app import Lab, TrainingJob, inside_figure, probs_figure, start_training, training_status, words
+from bracketcloser.app import (
+    Lab,
+    TrainingJob,
+    figure_words,
+    inside_figure,
+    probs_figure,
+    start_training,
+    training_status,
+    words,
+)
 from bracketcloser.cli import main
 from bracketcloser.solver import solve
 from bracketcloser.train import TrainConfig
@@ -48,7 +57,7 @@ def test_inspect_draws_each_kind_of_model_and_warns_beyond_range(lab):
 
 def test_figures_take_any_explanation(lab):
     seen = lab.model("bert").inspect("[[")
-    w = words("ja")
+    w = figure_words("ja")  # Japanese titles where a font has the glyphs, else English
     assert probs_figure(seen, lab.model("bert").vocab.tokens, w).axes[0].get_title().startswith(w["step"])
     assert inside_figure(seen, lab.model("bert").vocab.tokens, w)._suptitle.get_text() == w["inside"]
 
@@ -117,3 +126,12 @@ def test_models_load_once_even_when_asked_together(lab):
     for t in threads:
         t.join()
     assert len({id(m) for m in got}) == 1
+
+
+def test_compare_tab_shows_the_committed_leaderboard():
+    from bracketcloser.app import BOARD, committed_figures, committed_leaderboard
+
+    rows = {r[0]: r for r in committed_leaderboard()}
+    assert {"gpt", "stack"} <= set(rows)
+    assert float(rows["stack"][2 + BOARD.index("bbh")]) == 100.0  # in percent, from bench/results/pretrained.json
+    assert any(f.endswith("generalisation_shipped.png") for f in committed_figures())

@@ -1,4 +1,4 @@
-"""bracketcloser: five kinds of language model learn to close brackets.
+"""bracketcloser: six kinds of language model learn to close brackets.
 
     import bracketcloser as bc
     bc.solve("{[(")            # ")]}"  the exact answer

@@ -166,8 +166,8 @@ class Lab:
         why = completer.beyond_range(clean)
         warning = (f"warning: the prefix lies beyond what {self.label(name)} trained on: {', '.join(why)}; "
                    "the answer may be wrong") if why else ""
-        tokens = completer.vocab.tokens
-        return probs_figure(seen, tokens, w), inside_figure(seen, tokens, w), warning
+        tokens, fw = completer.vocab.tokens, figure_words(lang)
+        return probs_figure(seen, tokens, fw), inside_figure(seen, tokens, fw), warning
 
     # Data
     @staticmethod
@@ -190,6 +190,25 @@ class Lab:
 
 
 # ---- figures ----------------------------------------------------------------------------------------
+
+def _cjk_font() -> str | None:
+    """A font with Japanese glyphs, if the machine has one (Debian: fonts-noto-cjk)."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((n for n in ("Noto Sans CJK JP", "IPAexGothic", "IPAGothic", "TakaoGothic") if n in names), None)
+
+
+def figure_words(lang: str) -> dict[str, str]:
+    """The page's words for figure titles: Japanese where a font can draw them, else English."""
+    w = words(lang)
+    if w is TEXT["ja"]:
+        font = _cjk_font()
+        if font is None:
+            return TEXT["en"]
+        matplotlib.rcParams["font.family"] = [font, "DejaVu Sans"]
+    return w
+
 
 def _tidy(fig):
     fig.tight_layout()
@@ -367,11 +386,11 @@ def committed_leaderboard() -> list[list]:
     path = RESULTS / "pretrained.json"
     if not path.is_file():
         return []
-    rows = []
-    for arch, r in json.loads(path.read_text()).get("models", {}).items():
-        rows.append([arch, r.get("params"), *[_pct(r.get("suites", {}).get(s)) for s in
-                                               ("shapes", "walks", "strings", "seed", "bbh", "long", "deep")]])
-    return rows
+    return [[arch, r.get("params"), *[_pct(r.get(s)) for s in BOARD]]
+            for arch, r in json.loads(path.read_text()).get("models", {}).items()]
+
+
+BOARD = ("shapes", "walks", "strings", "seed", "bbh", "long", "deep", "len1000", "depth100")  # the columns shown
 
 
 def _pct(v) -> str:
@@ -430,8 +449,8 @@ def build_page(lab: Lab):
             timer = gr.Timer(1.0)
         with gr.Tab(w["compare"], id="compare") as tab_compare:
             board_title = gr.Markdown(f"### {w['leaderboard']}")
-            gr.Dataframe(committed_leaderboard(), headers=["model", "params", "shapes", "walks", "strings", "seed",
-                                                           "bbh", "long", "deep"], interactive=False, elem_id="leaderboard")
+            gr.Dataframe(committed_leaderboard(), headers=["model", "params", *BOARD], interactive=False,
+                         elem_id="leaderboard")
             figures = committed_figures()
             gr.Gallery(figures, columns=2, height="auto", elem_id="figures") if figures else gr.Markdown(w["no_results"])
             yours_title = gr.Markdown(f"### {w['yours']}")
@@ -477,7 +496,7 @@ def build_page(lab: Lab):
         def on_tick(language, names):
             job = lab.job
             text = training_status(lab, language)
-            figure = curve_figure(job.steps, job.losses, job.validations, words(language)) if job else None
+            figure = curve_figure(job.steps, job.losses, job.validations, figure_words(language)) if job else None
             plt.close("all")
             if job is not None and not job.running and job.run is not None and getattr(job, "listed", False) is False:
                 job.listed = True  # the finished run joins the model lists once

@@ -97,7 +97,8 @@ def _cmd_demo(args) -> int:
     right = _print_examples(model)
     print(f"  {right}/21 correct.")
     print(f"\nNext: bracketcloser complete --model {run} -i      (type your own prefixes)")
-    print("      bracketcloser compare --time 1min             (all five, one after another, with a leaderboard)")
+    print("      bracketcloser app                             (the playground in your browser: see inside the models)")
+    print("      bracketcloser compare --time 1min             (all six, one after another, with a leaderboard)")
     print("      bracketcloser train --arch lstm --time 10min --dist dyck   (another architecture, harder data)")
     return 0
 
@@ -305,7 +306,7 @@ def _add_models_dir(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="bracketcloser",
-        description="Train five kinds of language model (GRU, LSTM, Transformer, BERT, GPT) to close brackets, "
+        description="Train six kinds of language model (GRU, LSTM, Transformer, BERT, GPT, a stack RNN) to close brackets, "
         "and measure them against the exact answer.",
         epilog="Start with 'bracketcloser demo'. Each subcommand has its own --help.",
     )
@@ -400,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--steps", type=int, help="a step budget instead of --time")
     cp.add_argument("--dist", choices=list(TRAIN_DISTS), default="seed", help=f"training data: {', '.join(TRAIN_DISTS)} "
                     "(default seed)")
-    cp.add_argument("--archs", nargs="+", choices=ARCHS, default=list(ARCHS), help="which ones (default all five)")
+    cp.add_argument("--archs", nargs="+", choices=ARCHS, default=list(ARCHS), help="which ones (default all)")
     cp.add_argument("--samples", type=int, default=1000, help="evaluation examples per suite (default 1000)")
     cp.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
     cp.add_argument("--out", help="folder for leaderboard.json and leaderboard.png (default: under --models-dir)")

@@ -1,4 +1,4 @@
-"""One training loop for all five architectures. Nothing in it is specific to any of them.
+"""One training loop for every architecture. Nothing in it is specific to any of them.
 
     run_dir = train(TrainConfig(arch="gpt", time="1min"))
 
