@@ -125,6 +125,13 @@ def test_typing_shows_the_solver_and_every_shipped_model(page, tmp_path):
     shot(page, tmp_path, "app_complete")
 
 
+def test_enter_fills_the_table_too(page):
+    box = page.locator("#prefix textarea")
+    box.fill("(((")
+    box.press("Enter")
+    wait_for_answers(page, ")))", 1 + len(Lab().shipped()))
+
+
 def test_a_bad_prefix_shows_the_error_and_the_page_keeps_working(page, tmp_path):
     type_prefix(page, "(]")
     wait_for_text(page, "#error", "error: ']' at position 1 does not close '('")

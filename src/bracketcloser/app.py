@@ -482,7 +482,7 @@ def build_page(lab: Lab):
             return p, i, "" if warn.startswith("error: ") else warn  # an error shows beside the box already
 
         # the answers first (fast), then the pictures of the inspected model
-        for event in (prefix.change, models.change):
+        for event in (prefix.change, prefix.submit, models.change):  # as you type, and on Enter
             event(on_prefix, [prefix, models, lang], [answers, error], trigger_mode="always_last").then(
                 on_inspect, [prefix, chosen, lang], [probs, inside, warning], trigger_mode="always_last")
         chosen.change(on_inspect, [prefix, chosen, lang], [probs, inside, warning], trigger_mode="always_last")

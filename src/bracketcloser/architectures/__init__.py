@@ -20,7 +20,9 @@ REGISTRY = {
     "gru": (RecurrentLM, RecurrentConfig, {"cell": "gru"}),
     "lstm": (RecurrentLM, RecurrentConfig, {"cell": "lstm"}),
     "transformer": (EncoderDecoder, TransformerConfig, {"n_layer": 1, "n_embd": 32, "n_head": 2}),
-    "bert": (BERT, TransformerConfig, {"n_embd": 32, "n_head": 2, "align": "end"}),
+    # rotary positions (offsets between tokens, not places in a table): 99.98% on 10,000 `seed`
+    # examples after 2,400 steps against 99.61% with learned ones (bench/results/tuning/)
+    "bert": (BERT, TransformerConfig, {"n_embd": 32, "n_head": 2, "align": "end", "pos": "rotary"}),
     "gpt": (GPT, TransformerConfig, {"n_embd": 32, "n_head": 2}),
     "stack": (StackRNN, StackConfig, {}),
 }

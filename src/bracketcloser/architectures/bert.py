@@ -21,13 +21,16 @@ of depth 10. With the closers so far written in, every step asks the same, easie
 question: which bracket is the innermost one still open? That costs one encoder pass per
 answer token (as GPT without its cache would), which batched decoding absorbs.
 
-Positions (``align="end"``, the default here): ``,output`` sits at the middle of the position
-table, the prompt counts back from it and the answer forward, so the last bracket and the
-first answer token are always at the same two positions whatever the prefix's length.
-Counted from the start instead, BERT needs far more steps to learn the original's task.
+Positions: rotary by default (``pos="rotary"``): attention sees how far apart two tokens are,
+not where they stand, which is what finding the innermost open bracket needs. `bracketcloser
+tune` found it: 99.98% on 10,000 `seed` examples after 2,400 steps, against 99.61% with a
+learned table. With a learned table, ``align="end"`` puts ``,output`` at the middle of it, the
+prompt counting back from it and the answer forward, so the last bracket and the first
+answer token always sit at the same two positions whatever the prefix's length (counted
+from the start, BERT needs far more steps to learn the original's task).
 
 The mask token is the model's own: id ``vocab_size`` in its embedding table, never in a
-dataset. Size at the default config (2 layers, 2 heads, n_embd 32): 32,298 parameters.
+dataset. Size at the default config (2 layers, 2 heads, n_embd 32, rotary): 26,154 parameters.
 """
 
 from __future__ import annotations
