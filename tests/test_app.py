@@ -135,3 +135,16 @@ def test_compare_tab_shows_the_committed_leaderboard():
     assert {"gpt", "stack"} <= set(rows)
     assert float(rows["stack"][2 + BOARD.index("bbh")]) == 100.0  # in percent, from bench/results/pretrained.json
     assert any(f.endswith("generalisation_shipped.png") for f in committed_figures())
+
+
+def test_app_command_says_when_the_port_is_taken(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["app", "--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"bracketcloser: error: cannot serve on 127.0.0.1:{port} (") and err.endswith("choose another --port")
+    assert "\n" not in err

@@ -153,8 +153,8 @@ class Lab:
         return rows, ""
 
     def inspect(self, prefix: str, name: str, lang: str = "en"):
-        """(probabilities figure, inside figure, warning line) for one model and prefix."""
-        w = words(lang)
+        """(probabilities figure, inside figure, warning line) for one model and prefix; the
+        warning is the CLI's own, word for word."""
         if not prefix.strip() or not name:
             return None, None, ""
         try:

@@ -284,6 +284,13 @@ def _cmd_app(args) -> int:
         import gradio  # noqa: F401
     except ImportError:
         raise UsageError("the app needs Gradio: pip install 'bracketcloser[app]' (or -r requirements.txt)") from None
+    import socket
+
+    with socket.socket() as probe:  # a taken port is a one-line error, before Gradio starts
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as e:
+            raise UsageError(f"cannot serve on {args.host}:{args.port} ({e.strerror or e}); choose another --port") from None
     from .app import serve
 
     print(f"bracketcloser app: http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
