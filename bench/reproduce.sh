@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Train each architecture with the CLI at one budget, then run both benchmarks on those runs.
+# Train each architecture with the CLI at one budget (defaults only), then measure those runs:
+# completions/s, exact match on every suite, and when validation first reached 99.9%.
 #   bash bench/reproduce.sh [BUDGET] [DIST]      (default: 1min seed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,3 +16,4 @@ for arch in $("$py" -c 'from bracketcloser.architectures import ARCHS; print(*AR
 done
 "$py" bench/throughput.py --models "${runs[@]}" --out "bench/results/throughput_${budget}_${dist}.json"
 "$py" bench/accuracy.py --models "${runs[@]}" --out "bench/results/accuracy_${budget}_${dist}.json"
+"$py" bench/time_to_target.py --models "${runs[@]}" --out "bench/results/time_to_999_${budget}_${dist}.json"
