@@ -127,3 +127,19 @@ def test_unknown_names():
         data.generate("nope", 1, 0)
     with pytest.raises(ValueError, match="choose from"):
         data.suite("nope")
+
+
+def test_each_distributions_range_holds_what_it_draws():
+    """The recorded range is what warnings compare against: it must cover every draw."""
+    import random
+
+    from bracketcloser.data import DISTS
+    from bracketcloser.solver import max_depth
+
+    for name, spec in DISTS.items():
+        rng = random.Random(name)
+        for _ in range(3000 if name in ("seed", "dyck", "general", "shapes", "walks") else 100):
+            ex = spec.sample(rng, spec.vocab)
+            assert len(ex.prefix) <= spec.range.length, name
+            assert max_depth(ex.prefix, spec.vocab) <= spec.range.depth, name
+            assert len(ex.answer) <= spec.range.answer, name
