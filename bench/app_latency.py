@@ -6,7 +6,9 @@ Two measurements on the same prefixes (seeded, from the general range):
 
 - ``server``: the page's own work, ``Lab.answers`` for the solver and every shipped model;
 - ``browser``: in Debian's Chromium (Playwright), from filling the box to the answers table
-  showing the new prefix's answers (the whole round trip through Gradio).
+  showing the new prefix's answers (the whole round trip through Gradio), each prefix typed
+  once the page has drawn the last one; ``pictures_median_s``: until the inspected model's
+  probabilities and attention maps are drawn too.
 
 Models are loaded before timing (the page loads each once, on first use). Target: under 0.5 s.
 """
@@ -74,8 +76,12 @@ def in_browser(cases) -> dict:
             page.goto(f"http://127.0.0.1:{port}/")
             box = page.locator("#prefix textarea")
             n_models = len(Lab().shipped())
-            times = []
+            times, pictures = [], []
+            idle = "!document.body.innerText.includes('processing')"
             for i, (prefix, answer) in enumerate([("((", "))"), *cases]):
+                page.wait_for_function(idle)  # a learner types the next prefix once the page has drawn the last
+                page.wait_for_timeout(300)
+                page.wait_for_function(idle)
                 started = time.perf_counter()
                 box.fill(prefix)
                 # the solver's row and every model's row are in, for this prefix
@@ -84,13 +90,17 @@ def in_browser(cases) -> dict:
                     const lines = t.split('\\n').map(l => l.trim()).filter(l => l);
                     return lines.includes(answer) && lines.filter(l => l === '✓' || l === '✗').length === rows;
                 }""", arg=[answer, n_models + 1])
+                answered = time.perf_counter()
+                page.wait_for_timeout(100)  # the pictures start after the table
+                page.wait_for_function(idle)
                 if i:  # the first fill loads every model: not timed
-                    times.append(time.perf_counter() - started)
+                    times.append(answered - started)
+                    pictures.append(time.perf_counter() - started)
             browser.close()
     finally:
         proc.terminate()
         proc.wait(30)
-    return summary(times)
+    return {**summary(times), "pictures_median_s": round(statistics.median(pictures), 4)}
 
 
 def main() -> None:

@@ -481,11 +481,12 @@ def build_page(lab: Lab):
             plt.close("all")  # the figures are serialised already; free them
             return p, i, "" if warn.startswith("error: ") else warn  # an error shows beside the box already
 
-        # the answers first (fast), then the pictures of the inspected model
+        # the answers first (fast); the pictures follow the table, so typing never waits for them
         for event in (prefix.change, prefix.submit, models.change):  # as you type, and on Enter
-            event(on_prefix, [prefix, models, lang], [answers, error], trigger_mode="always_last").then(
-                on_inspect, [prefix, chosen, lang], [probs, inside, warning], trigger_mode="always_last")
-        chosen.change(on_inspect, [prefix, chosen, lang], [probs, inside, warning], trigger_mode="always_last")
+            event(on_prefix, [prefix, models, lang], [answers, error], trigger_mode="always_last",
+                  queue=False, show_progress="hidden")  # straight to the handler: the table keeps up with typing
+        for event in (answers.change, chosen.change):
+            event(on_inspect, [prefix, chosen, lang], [probs, inside, warning], trigger_mode="always_last")
 
         def on_start(a, d, b, n, language):
             return start_training(lab, a, d, b, n, language)
