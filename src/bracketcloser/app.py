@@ -37,7 +37,7 @@ import torch  # noqa: E402
 
 from .architectures import ARCHS, DEFAULT_ARCH  # noqa: E402
 from .checkpoint import list_runs  # noqa: E402
-from .data import DISTS, TRAIN_DISTS, sample_seed_original  # noqa: E402
+from .data import DISTS, TRAIN_DISTS, sample_seed_original, seed_label_error_rate  # noqa: E402
 from .inference import PRETRAINED, Completer, RangeWarning, load  # noqa: E402
 from .solver import solve  # noqa: E402
 from .train import Interrupted, TrainConfig, train  # noqa: E402
@@ -164,8 +164,7 @@ class Lab:
         except (ValueError, TypeError) as e:
             return None, None, f"error: {e}"
         why = completer.beyond_range(clean)
-        warning = (f"warning: the prefix lies beyond what {self.label(name)} trained on: {', '.join(why)}; "
-                   "the answer may be wrong") if why else ""
+        warning = f"warning: {completer.range_message(why)}" if why else ""
         tokens, fw = completer.vocab.tokens, figure_words(lang)
         return probs_figure(seen, tokens, fw), inside_figure(seen, tokens, fw), warning
 
@@ -179,14 +178,14 @@ class Lab:
     @staticmethod
     def original(n: int = 12, seed: int = 0) -> tuple[list[list[str]], float]:
         """Examples the original's generator labels wrongly, beside the truth, and how often."""
-        rng, wrong, total = random.Random(seed), [], 0
-        while len(wrong) < n and total < 100_000:
+        rng, wrong = random.Random(seed), []
+        for _ in range(100_000):
             prefix, label = sample_seed_original(rng)
-            total += 1
             if label != (truth := solve(prefix)):
                 wrong.append([prefix, label, truth])
-        rate = len(wrong) / total
-        return wrong, rate
+                if len(wrong) == n:
+                    break
+        return wrong, seed_label_error_rate(20_000, seed)
 
 
 # ---- figures ----------------------------------------------------------------------------------------

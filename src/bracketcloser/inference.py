@@ -79,8 +79,11 @@ class Completer:
             return
         i, why = flagged[0]
         where = "the prefix" if len(prefixes) == 1 else f"{len(flagged)} of {len(prefixes)} prefixes (first: prefix {i})"
-        warnings.warn(f"{where} lies beyond what {self.name or 'this model'} trained on: {', '.join(why)}; "
-                      "the answer may be wrong", RangeWarning, stacklevel=4)  # the caller of complete()
+        warnings.warn(self.range_message(why, where), RangeWarning, stacklevel=4)  # the caller of complete()
+
+    def range_message(self, why: list[str], where: str = "the prefix") -> str:
+        """The warning for a prefix beyond the trained range (the CLI and the app show it)."""
+        return f"{where} lies beyond what {self.name or 'this model'} trained on: {', '.join(why)}; the answer may be wrong"
 
     def can_read(self, prefix: str) -> bool:
         """Whether a clean, valid ``prefix`` and its answer fit the model's length limit."""

@@ -15,7 +15,8 @@ every earlier token instead of re-reading the stream. Prompts of different lengt
 left-aligned to end together, so the whole batch writes to the cache in lockstep.
 
 Left out: dropout by default (the data is endless and noise-free), weight tying, flash
-attention. Size at the default config (2 layers, 2 heads, n_embd 32): 34,314 parameters (the learned position table reads up to 256 tokens).
+attention. Size at the default config (2 layers, 2 heads, n_embd 32, a learned position table
+of 256): 34,314 parameters.
 """
 
 from __future__ import annotations
