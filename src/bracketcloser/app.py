@@ -262,7 +262,7 @@ def inside_figure(seen, tokens: list[str], w: dict):
             if labels:
                 ax.set_yticks(range(len(labels)), labels, fontsize=7)
             else:
-                ax.set_ylabel("slot (top first)" if title == "stack" else "units", fontsize=7)
+                ax.set_ylabel(seen.track_axis.get(title, ""), fontsize=7)
         ax.set_title(title, fontsize=9)
     fig.suptitle(w["inside"], fontsize=10)
     return _tidy(fig)
@@ -316,6 +316,7 @@ class TrainingJob:
         self.run: Path | None = None
         self.error: str | None = None
         self.stopped = False
+        self.listed = False  # whether the page has added the finished run to its model lists
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._work, daemon=True)
 
@@ -436,7 +437,7 @@ def build_page(lab: Lab):
             inside = gr.Plot(label=w["inside"], elem_id="inside")
         with gr.Tab(w["train"], id="train") as tab_train:
             with gr.Row():
-                arch = gr.Dropdown(list(ARCHS), value="gpt", label=w["arch"], elem_id="train-arch")
+                arch = gr.Dropdown(list(ARCHS), value=DEFAULT_ARCH, label=w["arch"], elem_id="train-arch")
                 dist = gr.Dropdown(list(TRAIN_DISTS), value="seed", label=w["dist"], elem_id="train-dist")
                 budget = gr.Radio(list(APP_BUDGETS), value="steps", label=w["budget"], elem_id="train-budget")
                 steps = gr.Number(200, precision=0, label=w["steps"], elem_id="train-steps")
@@ -498,7 +499,7 @@ def build_page(lab: Lab):
             text = training_status(lab, language)
             figure = curve_figure(job.steps, job.losses, job.validations, figure_words(language)) if job else None
             plt.close("all")
-            if job is not None and not job.running and job.run is not None and getattr(job, "listed", False) is False:
+            if job is not None and not job.running and job.run is not None and not job.listed:
                 job.listed = True  # the finished run joins the model lists once
                 new = lab.choices()
                 return text, figure, gr.update(choices=new, value=[*(names or []), str(job.run)]), gr.update(choices=new)

@@ -54,6 +54,7 @@ class Explanation:
     attention: dict[str, torch.Tensor] = field(default_factory=dict)
     tracks: dict[str, torch.Tensor] = field(default_factory=dict)
     track_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    track_axis: dict[str, str] = field(default_factory=dict)  # what a track's n columns are, where unnamed
 
 
 class Recording:
@@ -65,6 +66,7 @@ class Recording:
     keys = "self"  # attention only: its keys are what its own stack read ("self") or the prompt ("prompt")
     track_names: tuple[str, ...] = ()  # recurrent parts: the tracks they log, in order
     track_labels: dict[str, tuple[str, ...]] = {}
+    track_axis: dict[str, str] = {}  # for tracks without column labels: what their columns are
 
     def keep(self, item) -> None:
         if self.record:
@@ -136,6 +138,8 @@ class BracketModel(nn.Module):
                     seen.tracks[track] = torch.cat([F.pad(r, (0, n - r.size(1))) for r in rows])
                     if track in m.track_labels:
                         seen.track_labels[track] = m.track_labels[track]
+                    if track in m.track_axis:
+                        seen.track_axis[track] = m.track_axis[track]
                 continue
             seen.attention[name] = self._place(m, [c[i] for c in calls], len(prompt), len(stream))
         for _, m in parts:

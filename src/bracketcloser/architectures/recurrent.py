@@ -49,6 +49,7 @@ class RecurrentConfig:
 
 class RecurrentLM(Recording, BracketModel):
     track_names = ("hidden state",)  # what ``explain`` shows: the last layer's state after each token
+    track_axis = {"hidden state": "units"}
 
     def __init__(self, cfg: RecurrentConfig):
         super().__init__()

@@ -85,6 +85,7 @@ class StackRNN(Recording, BracketModel):
     # stack then (how much is in each slot, top first)
     track_names = ("actions", "stack")
     track_labels = {"actions": ACTIONS}
+    track_axis = {"stack": "slot (top first)"}
 
     def __init__(self, cfg: StackConfig):
         super().__init__()
