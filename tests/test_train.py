@@ -175,3 +175,57 @@ def test_curriculum_grows_the_longest_prefix():
 def test_curriculum_is_checked(settings):
     with pytest.raises(ValueError, match="curriculum"):
         TrainConfig(**settings)
+
+
+def test_a_bucketed_batch_holds_streams_of_similar_length():
+    from bracketcloser.tokens import Vocab
+    from bracketcloser.train import batch_pool, train_vocab
+
+    cfg = TrainConfig(arch=DEFAULT_ARCH, dist="general", steps=100)
+    assert cfg.bucket == 50
+    batches = batch_pool(cfg, 0, train_vocab(cfg), None)
+    assert len(batches) == 50 and all(len(b) == cfg.batch_size for b in batches)
+    length = [[len(ex.prefix) + len(ex.answer) for ex in b] for b in batches]
+    spread = [max(b) - min(b) for b in length]
+    assert max(spread) <= 16 and sum(spread) / len(spread) <= 5  # general streams range over 2..130 tokens
+    assert [min(b) for b in length] != sorted(min(b) for b in length)  # the order of batches is shuffled
+    alone = batch_pool(TrainConfig(arch=DEFAULT_ARCH, dist="general", steps=100, bucket=1), 0, Vocab(("<>",)), None)
+    assert len(alone) == 1 and max(len(ex.prefix) for ex in alone[0]) - min(len(ex.prefix) for ex in alone[0]) > 50
+    # the same pool, drawn again, is the same (what an exact resume relies on)
+    assert batch_pool(cfg, 0, train_vocab(cfg), None) == batches
+
+
+def test_resume_inside_a_pool_with_a_curriculum_equals_one_run(tmp_path, fast_config):
+    settings = {"dist": "general", "steps": 12, "curriculum": 0.5, "bucket": 5}
+    straight = train(fast_config("gru", **settings), models_dir=tmp_path / "a", progress=False)
+    with pytest.raises(Interrupted):  # step 8 is inside the pool of steps 5..9
+        train(fast_config("gru", **settings), models_dir=tmp_path / "b", progress=False, callback=_stop_at(8))
+    resumed = train(resume=next((tmp_path / "b").iterdir()), progress=False)
+    a, b = load_file(straight / "checkpoint.safetensors"), load_file(resumed / "checkpoint.safetensors")
+    assert all(torch.equal(a[k], b[k]) for k in a if k.startswith(("model.", "optim.")))
+
+
+def test_a_run_from_before_bucketing_resumes_batch_by_batch(tmp_path, fast_config):
+    run = train(fast_config("gpt", steps=4, bucket=1), models_dir=tmp_path, progress=False)
+    config = json.loads((run / "config.json").read_text())
+    del config["train"]["bucket"]  # as written before the setting existed
+    (run / "config.json").write_text(json.dumps(config))
+    config["train"]["steps"] = 8
+    (run / "config.json").write_text(json.dumps(config))
+    resumed = train(resume=run, progress=False)
+    assert json.loads((resumed / "config.json").read_text())["train"].get("bucket") is None  # the file is kept as it was
+    assert json.loads((resumed / "training_info.json").read_text())["steps"] == 8
+
+
+def test_each_architecture_trains_with_its_own_defaults():
+    from bracketcloser.architectures import TRAINING
+    from bracketcloser.train import TRAIN_DEFAULTS
+
+    for arch in ARCHS:
+        cfg = TrainConfig(arch=arch)
+        for name, common in TRAIN_DEFAULTS.items():
+            assert getattr(cfg, name) == TRAINING.get(arch, {}).get(name, common), (arch, name)
+    assert TrainConfig(arch="transformer").batch_size == 128 and TrainConfig(arch="transformer").lr == 5e-3
+    assert TrainConfig(arch="transformer", batch_size=32).batch_size == 32  # a setting given wins
+    with pytest.raises(ValueError, match="batch_size must be a whole number"):
+        TrainConfig.from_dict({"arch": "gru", "batch_size": "many"})

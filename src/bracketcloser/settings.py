@@ -7,13 +7,16 @@ import os
 from typing import Any
 
 
-def check_types(config) -> None:
+def check_types(config, defaults: dict | None = None) -> None:
     """Every field of a dataclass must have the type of its default: a whole number where the
     default is an int, a number where it is a float, text where it is a string. One-line
-    ``ValueError`` otherwise, so ``--set lr=abc`` is an error message, not a traceback."""
+    ``ValueError`` otherwise, so ``--set lr=abc`` is an error message, not a traceback.
+    ``defaults`` gives the typed default of fields whose declared default is None."""
     for f in dataclasses.fields(config):
         value = getattr(config, f.name)
         default = f.default if f.default is not dataclasses.MISSING else None
+        if default is None and defaults:
+            default = defaults.get(f.name)
         if default is None or value is None:
             continue
         if isinstance(default, bool):

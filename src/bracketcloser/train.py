@@ -35,7 +35,7 @@ from pathlib import Path
 import torch
 
 from . import __version__
-from .architectures import DEFAULT_ARCH, IGNORE, build, model_config
+from .architectures import DEFAULT_ARCH, IGNORE, build, model_config, training_overrides
 from .batch import LOSS_ON, stream_batch
 from .checkpoint import BEST, CHECKPOINT, CONFIG, INFO, load_checkpoint, read_config, save_checkpoint, save_weights
 from .data import CURRICULUM, DISTS, SAMPLERS, TRAIN_DISTS, Example, generate, split_of
@@ -49,6 +49,20 @@ BUDGETS = {"1min": 60, "10min": 600, "1hour": 3600, "6hours": 6 * 3600, "12hours
 
 
 VALID_CHUNK = 128  # examples per validation forward pass
+
+# the training settings every architecture shares unless the registry gives it its own
+# (``architectures.TRAINING``); TrainConfig's fields for them default to None, "not chosen"
+TRAIN_DEFAULTS = {"batch_size": 64, "lr": 3e-3, "warmup_steps": 50, "weight_decay": 0.01, "curriculum": 0.0,
+                  "bucket": 50}
+
+
+def training_defaults(arch: str, dist: str | None = None) -> dict:
+    """The training settings ``arch`` gets when none are given: the common ones with the
+    registry's overrides for it (a curriculum only on a distribution with lengths to grow)."""
+    out = {**TRAIN_DEFAULTS, **training_overrides(arch)}
+    if dist is not None and dist not in CURRICULUM:
+        out["curriculum"] = 0.0
+    return out
 
 
 class Interrupted(Exception):
@@ -67,17 +81,21 @@ class TrainConfig:
     steps: int | None = None  # step budget instead of a time budget
     samples: int | None = None  # a fixed training set of this many examples, else a fresh stream
     # searched by `bracketcloser tune` within these ranges
-    batch_size: int = searched(64, choices=[16, 32, 64, 128])
-    lr: float = searched(3e-3, low=3e-4, high=1e-2, log=True)
+    # None: the architecture's own default (``training_defaults(arch)``, from the registry)
+    batch_size: int | None = searched(None, choices=[16, 32, 64, 128])
+    lr: float | None = searched(None, low=3e-4, high=1e-2, log=True)
     min_lr: float = 1e-4
-    warmup_steps: int = searched(50, choices=[0, 50, 200])
-    weight_decay: float = searched(0.01, choices=[0.0, 0.01, 0.1])
+    warmup_steps: int | None = searched(None, choices=[0, 50, 200])
+    weight_decay: float | None = searched(None, choices=[0.0, 0.01, 0.1])
     beta2: float = 0.999  # AdamW's second-moment decay
     grad_clip: float = 1.0
     loss_on: str = "answer"  # score only the answer ("answer") or the whole stream ("all")
     # dyck and general: the longest prefix grows (10 -> 40 brackets, 20 -> 100) over this
     # fraction of the budget (0: no curriculum, every length from the start)
-    curriculum: float = searched(0.0, low=0.0, high=0.8)
+    curriculum: float | None = searched(None, low=0.0, high=0.8)
+    # length bucketing: draw this many batches at once, sort them by stream length, cut and
+    # shuffle, so that a batch holds streams of similar length (1: every batch drawn alone)
+    bucket: int | None = None
     seed: int = 0
     eval_every: int = 200  # steps between validations (and checkpoints)
     val_samples: int = 500
@@ -89,7 +107,10 @@ class TrainConfig:
     def __post_init__(self):
         if isinstance(self.extra_pairs, list):  # from JSON
             self.extra_pairs = tuple(self.extra_pairs)
-        check_types(self)
+        for name, value in training_defaults(self.arch, self.dist).items():  # fill what was not set
+            if getattr(self, name) is None:
+                setattr(self, name, value)
+        check_types(self, TRAIN_DEFAULTS)
         own = {f.name for f in fields(self)} - {"model"}
         model_fields = {f.name for f in fields(type(model_config(self.arch)))} - {"vocab_size"}  # set by the data
         unknown = sorted(set(self.model) - model_fields)
@@ -109,7 +130,7 @@ class TrainConfig:
             raise ValueError(f"unknown distribution {self.dist!r} (choose from {', '.join(TRAIN_DISTS)})")
         if self.steps is None and self.time not in BUDGETS:
             raise ValueError(f"unknown time budget {self.time!r} (choose from {', '.join(BUDGETS)})")
-        for name in ("steps", "samples", "batch_size", "eval_every", "val_samples", "threads"):
+        for name in ("steps", "samples", "batch_size", "bucket", "eval_every", "val_samples", "threads"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ValueError(f"{name} must be a positive whole number, got {value!r}")
@@ -162,23 +183,46 @@ def lr_at(cfg: TrainConfig, step: int, progress: float) -> float:
     return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * min(progress, 1.0)))
 
 
-def batch_examples(cfg: TrainConfig, step: int, vocab: Vocab, fixed: list[Example] | None,
-                   progress: float = 1.0) -> list[Example]:
-    """Batch number ``step``: a function of (seed, step) alone (and, with a curriculum, of how
-    far the run has got), so a resumed run sees the same data."""
-    rng = random.Random(f"train/{cfg.dist}/{cfg.seed}/{step}")
+def _draw(cfg: TrainConfig, rng: random.Random, n: int, vocab: Vocab, fixed: list[Example] | None,
+          progress: float) -> list[Example]:
+    """``n`` training examples from ``rng``: from the fixed set, or fresh ``train`` prefixes
+    (no longer than the curriculum allows at ``progress``)."""
     if fixed is not None:
-        return [fixed[rng.randrange(len(fixed))] for _ in range(cfg.batch_size)]
+        return [fixed[rng.randrange(len(fixed))] for _ in range(n)]
     out, sample = [], SAMPLERS[cfg.dist]
     if cfg.curriculum:  # a distribution with a length range (checked in TrainConfig)
         shortest, longest = CURRICULUM[cfg.dist]
         grown = min(1.0, progress / cfg.curriculum)
         sample = functools.partial(sample, max_length=shortest + round((longest - shortest) * grown))
-    while len(out) < cfg.batch_size:
+    while len(out) < n:
         ex = sample(rng, vocab)
         if split_of(ex.prefix) == "train":
             out.append(ex)
     return out
+
+
+def batch_pool(cfg: TrainConfig, pool: int, vocab: Vocab, fixed: list[Example] | None,
+               progress: float = 1.0) -> list[list[Example]]:
+    """The ``cfg.bucket`` batches of pool number ``pool`` (steps ``pool * bucket`` onwards),
+    a function of (seed, pool) and the progress when the pool was drawn, so that a resumed run
+    sees the same data. A pool's examples are sorted by stream length and cut into batches
+    whose order is then shuffled: each batch holds streams of similar length, so little of it
+    is padding, while the order of lengths over training stays random."""
+    if cfg.bucket == 1:  # one batch per draw, in the order drawn (as before bucketing existed)
+        return [_draw(cfg, random.Random(f"train/{cfg.dist}/{cfg.seed}/{pool}"), cfg.batch_size, vocab, fixed, progress)]
+    rng = random.Random(f"train/{cfg.dist}/{cfg.seed}/pool{cfg.bucket}/{pool}")
+    examples = sorted(_draw(cfg, rng, cfg.bucket * cfg.batch_size, vocab, fixed, progress),
+                      key=lambda ex: len(ex.prefix) + len(ex.answer))
+    batches = [examples[i : i + cfg.batch_size] for i in range(0, len(examples), cfg.batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def batch_examples(cfg: TrainConfig, step: int, vocab: Vocab, fixed: list[Example] | None,
+                   progress: float = 1.0) -> list[Example]:
+    """Batch number ``step``, drawn with its pool (``progress``: how far the run had got when
+    the pool's first step began)."""
+    return batch_pool(cfg, step // cfg.bucket, vocab, fixed, progress)[step % cfg.bucket]
 
 
 @torch.no_grad()
@@ -186,8 +230,9 @@ def validate(model, examples: list[Example], vocab: Vocab, cfg: TrainConfig, dev
     """Validation loss (teacher forcing) and exact match (greedy decoding)."""
     model.eval()
     total = count = 0.0
-    for start in range(0, len(examples), VALID_CHUNK):  # in chunks: BERT reads one row per answer token
-        idx, targets = stream_batch(examples[start : start + VALID_CHUNK], vocab, cfg.loss_on, device)
+    by_length = sorted(examples, key=lambda ex: len(ex.prefix) + len(ex.answer))  # little padding per chunk
+    for start in range(0, len(by_length), VALID_CHUNK):  # in chunks: BERT reads one row per answer token
+        idx, targets = stream_batch(by_length[start : start + VALID_CHUNK], vocab, cfg.loss_on, device)
         _, loss = model(idx, targets)
         scored = int((targets != IGNORE).sum())
         total, count = total + loss.item() * scored, count + scored
@@ -256,7 +301,7 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
     if resume is not None:
         run_dir = Path(resume)
         saved = read_config(run_dir)
-        cfg = TrainConfig.from_dict(saved["train"])
+        cfg = TrainConfig.from_dict({"bucket": 1, **saved["train"]})  # runs from before bucketing drew batch by batch
         if not (run_dir / CHECKPOINT).is_file():
             raise ValueError(f"{run_dir / CHECKPOINT}: missing, cannot resume")
     cfg = cfg or TrainConfig()
@@ -311,7 +356,7 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
                disable=not progress, desc=cfg.arch, dynamic_ncols=True, mininterval=0.5,
                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} " + unit + " [{elapsed}<{remaining}{postfix}]")
     model.train()
-    started, losses = time.perf_counter() - state["elapsed"], []
+    started, losses, drawn = time.perf_counter() - state["elapsed"], [], {}
 
     def checkpoint(final: bool = False) -> dict:
         val_loss, val_em = validate(model, valid, vocab, cfg, device)
@@ -343,7 +388,12 @@ def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", res
             lr = lr_at(cfg, state["step"], prog)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            idx, targets = stream_batch(batch_examples(cfg, state["step"], vocab, fixed, prog), vocab, cfg.loss_on, device)
+            pool, offset = divmod(state["step"], cfg.bucket)
+            if offset == 0 or pool != drawn.get("pool"):  # a new pool (or the first after a resume)
+                if offset == 0:
+                    state["pool_progress"] = prog  # saved, so a resumed run draws the same pool
+                drawn = {"pool": pool, "batches": batch_pool(cfg, pool, vocab, fixed, state.get("pool_progress", prog))}
+            idx, targets = stream_batch(drawn["batches"][offset], vocab, cfg.loss_on, device)
             _, loss = model(idx, targets)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

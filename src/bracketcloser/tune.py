@@ -70,7 +70,7 @@ def search_space(arch: str, dist: str, space_file: str | Path | None = None) -> 
 
 def defaults_in(arch: str, space: dict[str, dict]) -> dict:
     """The default settings of what ``space`` searches, where they lie inside it."""
-    config = {**asdict(TrainConfig()), **asdict(model_config(arch))}
+    config = {**asdict(TrainConfig(arch=arch)), **asdict(model_config(arch))}  # its own training defaults
     out = {}
     for name, spec in space.items():
         value = config.get(name)
