@@ -22,3 +22,19 @@ def test_prompt_batch_with_extra_pairs():
 def test_answer_texts_cut_at_end_or_bound():
     out = torch.tensor([[2, 4, 9, 6], [6, 6, 6, 6], [9, 2, 2, 2], [2, 7, 9, 0]])
     assert answer_texts(out, [4, 2, 4, 4], DEFAULT_VOCAB) == [")]", "}}", "", ")input"]
+
+
+def test_stream_batch_scores_what_loss_on_names():
+    from bracketcloser.architectures import IGNORE
+    from bracketcloser.batch import stream_batch
+    from bracketcloser.data import Example
+
+    ex = [Example("([)]{", "}"), Example("(", ")")]  # the first is not valid, only its tokens matter here
+    tok = DEFAULT_VOCAB.tokens
+    for loss_on, scored in [("answer", [",", "}"]), ("closers", [")", "]", ",", "}"]),
+                            ("all", ["(", "[", ")", "]", "{", ",output", "}", ","])]:
+        idx, targets = stream_batch(ex, DEFAULT_VOCAB, loss_on)
+        assert idx.shape == targets.shape == (2, 8)
+        row = [tok[t] for t in targets[0].tolist() if t != IGNORE]
+        assert sorted(row) == sorted(scored), loss_on
+        assert targets[1, 4:].eq(IGNORE).all() and idx[1, 4:].eq(0).all()  # padding is never scored

@@ -95,7 +95,7 @@ def test_lr_schedule_warms_up_then_decays():
         (["train", "--steps", "0"], "steps must be a positive whole number"),
         (["train", "--set", "lr=abc"], "lr must be a number, got 'abc'"),
         (["train", "--set", "n_embd=abc"], "n_embd must be a whole number, got 'abc'"),
-        (["train", "--set", "loss_on=prefix"], "unknown loss_on 'prefix' (choose from answer, all)"),
+        (["train", "--set", "loss_on=prefix"], "unknown loss_on 'prefix' (choose from answer, closers, all)"),
         (["train", "--device", "tpu9"], "unknown device 'tpu9'"),
     ],
 )

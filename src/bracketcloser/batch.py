@@ -4,6 +4,9 @@
 token and ``targets`` the stream shifted by one, with every position that should not be
 scored set to IGNORE. By default only the answer and the end token are scored (minGPT's
 adder does the same): the prefix is random, so predicting it teaches nothing about closing.
+``loss_on="closers"`` also scores every closer inside the prefix: which closer comes there is
+as determined by the brackets still open as the answer is (Hewitt et al. 2020 score exactly
+those), so a model reading left to right gets several times the signal from each stream.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from .architectures import IGNORE
 from .data import Example
 from .tokens import END, INPUT, OUTPUT, PAD, Vocab, pad_ids
 
-LOSS_ON = ("answer", "all")
+LOSS_ON = ("answer", "closers", "all")
 
 
 def stream_batch(examples: list[Example], vocab: Vocab, loss_on: str = "answer", device="cpu"):
@@ -23,11 +26,13 @@ def stream_batch(examples: list[Example], vocab: Vocab, loss_on: str = "answer",
     if loss_on not in LOSS_ON:
         raise ValueError(f"unknown loss_on {loss_on!r} (choose from {', '.join(LOSS_ON)})")
     idx, targets = [], []
+    closers = set(vocab.encode(list(vocab.opener_of)))
     for ex in examples:
         s = vocab.encode(vocab.example_tokens(ex.prefix, ex.answer))  # input p ,output a ,
-        first = 0 if loss_on == "all" else s.index(OUTPUT)  # the first position that is scored
+        first = 0 if loss_on == "all" else s.index(OUTPUT)  # the first position scored in full
         idx.append(s[:-1])
-        targets.append([IGNORE] * first + s[first + 1 :])
+        before = [t if loss_on == "closers" and t in closers else IGNORE for t in s[1 : first + 1]]
+        targets.append(before + s[first + 1 :])
     return (torch.tensor(pad_ids(idx), device=device).view(len(idx), -1),
             torch.tensor(pad_ids(targets, value=IGNORE), device=device).view(len(idx), -1))
 

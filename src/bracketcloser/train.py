@@ -89,7 +89,7 @@ class TrainConfig:
     weight_decay: float | None = searched(None, choices=[0.0, 0.01, 0.1])
     beta2: float = 0.999  # AdamW's second-moment decay
     grad_clip: float = 1.0
-    loss_on: str = "answer"  # score only the answer ("answer") or the whole stream ("all")
+    loss_on: str = "answer"  # score the answer, also the prefix's closers ("closers"), or the whole stream ("all")
     # dyck and general: the longest prefix grows (10 -> 40 brackets, 20 -> 100) over this
     # fraction of the budget (0: no curriculum, every length from the start)
     curriculum: float | None = searched(None, low=0.0, high=0.8)
