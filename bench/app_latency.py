@@ -26,12 +26,12 @@ from pathlib import Path
 
 import torch
 
-from bracketcloser.app import Lab, wait_until_up
+from bracketcloser.app import Lab
 from bracketcloser.data import DISTS
 from common import command, machine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from test_app_browser import CHROMIUM, FLAGS, _free_port  # noqa: E402  (one definition of how we start Chromium)
+from test_app_browser import CHROMIUM, FLAGS, _free_port, wait_until_up  # noqa: E402  (one definition of how we start Chromium)
 
 
 def prefixes(n: int) -> list[str]:

@@ -1,20 +1,16 @@
 """The playground's logic, without a browser (the page itself: test_app_browser.py)."""
 
+import sys
 import threading
 import time
+from pathlib import Path
 
+import matplotlib
 import pytest
+import torch
 
-from bracketcloser.app import (
-    Lab,
-    TrainingJob,
-    figure_words,
-    inside_figure,
-    probs_figure,
-    start_training,
-    training_status,
-    words,
-)
+from bracketcloser.app import BOARD, TEXT, Lab, TrainingJob, inside_figure, probs_figure, say
+from bracketcloser.app.figures import curve_figure, japanese_font
 from bracketcloser.cli import main
 from bracketcloser.solver import solve
 from bracketcloser.train import TrainConfig
@@ -31,7 +27,7 @@ def test_every_shipped_model_answers_beside_the_solver(lab):
     assert error == ""
     assert rows[0][1] == solve("{[(<>)]", lab.model("gpt").vocab) == "}"
     assert [r[0] for r in rows[1:]] == names
-    assert all(r[1] == "}" and r[2] == words("en")["yes"] for r in rows[1:])
+    assert all(r[1] == "}" and r[2] == say("yes") for r in rows[1:])
 
 
 def test_a_bad_prefix_is_the_clis_one_line_error(lab, capsys):
@@ -56,23 +52,67 @@ def test_inspect_draws_each_kind_of_model_and_warns_beyond_range(lab):
 
 
 def test_figures_take_any_explanation(lab):
-    seen = lab.model("bert").inspect("[[")
-    w = figure_words("ja")  # Japanese titles where a font has the glyphs, else English
-    assert probs_figure(seen, lab.model("bert").vocab.tokens, w).axes[0].get_title().startswith(w["step"])
-    assert inside_figure(seen, lab.model("bert").vocab.tokens, w)._suptitle.get_text() == w["inside"]
+    seen, tokens = lab.model("bert").inspect("[["), lab.model("bert").vocab.tokens
+    assert probs_figure(seen, tokens).axes[0].get_title() == "answer step 1"
+    assert inside_figure(seen, tokens).get_suptitle() == "Inside the model"
+
+
+def _texts(fig) -> list:
+    return [t for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+
+
+def test_figures_speak_japanese_in_the_shipped_font_and_leave_matplotlib_as_it_was(lab):
+    before = dict.copy(matplotlib.rcParams)  # as stored: reading an item would pick a backend
+    probs, inside, _ = lab.inspect("{[(", "stack", "日本語")  # the switch's label, or "ja"
+    curve = curve_figure([1, 2, 3], [1.0, 0.5, 0.2], [(2, 0.5)], "ja")
+    assert probs.axes[0].get_title() == "答えのステップ 1" and inside.get_suptitle() == "モデルの中"
+    assert [ax.get_title() for ax in inside.axes] == ["操作", "スタック"]  # the model's own words, translated
+    assert [t.get_text() for t in inside.axes[0].get_yticklabels()] == ["プッシュ", "ポップ", "そのまま"]
+    assert curve.axes[0].get_xlabel() == "ステップ" and curve.axes[1].get_ylabel() == "完全一致率"
+    assert [t.get_text() for t in curve.axes[0].get_legend().get_texts()] == ["学習損失"]
+    curve.draw_without_rendering()  # the log axis labels its ticks as plain numbers, not mathtext, which
+    assert not [t for t in _texts(curve) if "$" in t.get_text()]  # is not thread-safe (a training draws too)
+    for fig in (probs, inside, curve):  # every text, titles to legends, in IPAex Gothic from matplotlib_fontja
+        assert {Path(t.get_fontproperties().get_file()) for t in _texts(fig)} == {japanese_font()}
+    assert japanese_font().is_file() and "matplotlib_fontja" in str(japanese_font())
+    assert dict.copy(matplotlib.rcParams) == before and "matplotlib_fontja" not in sys.modules
+    assert all("IPA" not in str(t.get_fontproperties().get_file()) for t in _texts(lab.inspect("{[(", "gpt")[1]))
+
+
+def test_every_text_has_english_and_japanese():
+    assert all(set(texts) == {"en", "ja"} and all(texts.values()) for texts in TEXT.values() if texts["en"])
+    assert say("prefix", "ja") == say("prefix", "日本語") == "閉じたい括弧" and say("prefix", "fr") == "Brackets to close"
+
+
+def test_the_language_switch_relabels_every_component_that_shows_words(tmp_path):
+    pytest.importorskip("gradio")
+    from bracketcloser.app import build_page
+
+    page = build_page(Lab(tmp_path))
+    switch = next(f for f in page.fns.values() if [b.elem_id for b in f.inputs] == ["lang"] and len(f.outputs) > 20)
+    updates = {b._id: u for b, u in zip(switch.outputs, switch.fn("日本語"), strict=True)}
+    named = {b.elem_id: b._id for b in page.blocks.values() if b.elem_id}
+    labelled = {b._id for b in page.blocks.values() if getattr(b, "label", None)}
+    assert labelled <= set(updates)  # one table: no label is left out of the switch
+    assert updates[named["prefix"]]["label"] == "閉じたい括弧" and updates[named["train-start"]]["value"] == "開始"
+    assert updates[named["answers"]]["headers"] == ["モデル", "答え", "正解?"]
+    assert switch.fn("English")[0]["value"].startswith("# bracketcloser playground")
 
 
 def test_training_from_the_page_finishes_and_joins_the_model_list(tmp_path):
     lab = Lab(tmp_path)
     assert "gpt" in lab.choices() and not any(str(tmp_path) in c for c in lab.choices())
-    status = start_training(lab, "gpt", "seed", "steps", 6)
+    threads = torch.get_num_threads()
+    status = lab.start_training("gpt", "seed", "steps", 6)
     assert status.startswith("Training gpt")
-    assert start_training(lab, "gpt", "seed", "steps", 6) == words("en")["busy"]  # one at a time
+    assert lab.start_training("gpt", "seed", "steps", 6) == say("busy")  # one at a time
     lab.job.thread.join(120)
     assert not lab.job.running and lab.job.error is None
+    assert torch.get_num_threads() == threads  # the job trained on one thread, and gave the count back
     assert lab.job.steps == list(range(1, 7)) and len(lab.job.validations) >= 1
     assert str(lab.job.run) in lab.choices()
-    assert training_status(lab).startswith("Finished")
+    assert lab.training_status().startswith("Finished") and lab.training_status("ja").startswith("完了")
+    assert lab.newly_finished() == lab.job.run and lab.newly_finished() is None  # joins the lists once
     assert lab.answers("((", [str(lab.job.run)])[0][1][0] == lab.job.run.name
 
 
@@ -92,9 +132,10 @@ def test_stop_saves_the_run_like_ctrl_c(tmp_path):
 
 def test_bad_training_requests_are_one_line_messages(tmp_path):
     lab = Lab(tmp_path)
-    assert start_training(lab, "gpt", "seed", "steps", 0).startswith("Training failed: steps must be between")
-    assert start_training(lab, "gpt", "seed", "1hour", 0).startswith("Training failed: budget must be one of")
-    assert start_training(lab, "gpt", "nope", "steps", 5).startswith("Training failed: unknown distribution")
+    assert lab.start_training("gpt", "seed", "steps", 0).startswith("Training failed: steps must be between")
+    assert lab.start_training("gpt", "seed", "1hour", 0).startswith("Training failed: budget must be one of")
+    assert lab.start_training("gpt", "seed", "1hour", 0, "ja").startswith("学習に失敗しました: 予算は")
+    assert lab.start_training("gpt", "nope", "steps", 5).startswith("Training failed: unknown distribution")
     assert lab.job is None
 
 
@@ -128,13 +169,19 @@ def test_models_load_once_even_when_asked_together(lab):
     assert len({id(m) for m in got}) == 1
 
 
-def test_compare_tab_shows_the_committed_leaderboard():
-    from bracketcloser.app import BOARD, committed_figures, committed_leaderboard
-
-    rows = {r[0]: r for r in committed_leaderboard()}
+def test_compare_tab_shows_the_committed_leaderboard(tmp_path):
+    lab = Lab(tmp_path, results_dir=Path(__file__).parents[1] / "bench" / "results")
+    rows = {r[0]: r for r in lab.leaderboard()}
     assert {"gpt", "stack"} <= set(rows)
     assert float(rows["stack"][2 + BOARD.index("bbh")]) == 100.0  # in percent, from bench/results/pretrained.json
-    assert any(f.endswith("generalisation_shipped.png") for f in committed_figures())
+    assert any(f.endswith("generalisation_shipped.png") for f in lab.result_figures())
+    assert Lab(tmp_path).leaderboard() == [] and Lab(tmp_path).result_figures() == []  # none given: none shown
+    assert Lab(tmp_path, tmp_path / "absent").leaderboard() == []
+
+
+def test_app_command_refuses_a_missing_results_dir(tmp_path, capsys):
+    assert main(["app", "--results-dir", str(tmp_path / "absent")]) == 2
+    assert capsys.readouterr().err.strip() == f"bracketcloser: error: --results-dir {tmp_path / 'absent'}: no such folder"
 
 
 def test_app_command_says_when_the_port_is_taken(capsys):

@@ -2,20 +2,31 @@
 
 The app runs as `bracketcloser app` in its own process on a free port. Each test leaves
 screenshots in its tmp_path; with BRACKETCLOSER_SHOTS=folder they are also written there
-(that is how the README's pictures are made: see bench/app_screenshots.sh).
+(that is how the pictures in docs/ are made). Every test here is marked ``e2e``, so the
+default run skips them: ``pytest -m e2e tests/test_app_browser.py`` runs them.
 """
 
+import base64
+import io
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bracketcloser.app import Lab
+from bracketcloser.app.figures import japanese_font
+from bracketcloser.architectures import DEFAULT_ARCH
 
+pytestmark = pytest.mark.e2e
+
+RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"  # the Compare tab's committed results
 CHROMIUM = "/usr/bin/chromium"
 # headless, as root, with nothing reaching out to the network (this machine reaches only localhost)
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -29,15 +40,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from bracketcloser.app import wait_until_up
-
     models = tmp_path_factory.mktemp("models")
     port = _free_port()
     log = open(tmp_path_factory.mktemp("log") / "app.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "bracketcloser", "app", "--port", str(port), "--models-dir",
-                             str(models)], stdout=log, stderr=subprocess.STDOUT)
+                             str(models), "--results-dir", str(RESULTS)], stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/", timeout=90)
         yield f"http://127.0.0.1:{port}/", models
@@ -47,13 +68,29 @@ def server(tmp_path_factory):
         log.close()
 
 
+def chromium_env(folder: Path) -> dict:
+    """The environment Chromium runs in: fontconfig as the system has it, plus IPAex Gothic from
+    matplotlib_fontja (the figures' font), so the Japanese page is drawn without a CJK font package."""
+    conf = folder / "fonts.conf"
+    conf.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>{japanese_font().parent}</dir>
+  <cachedir>{folder / "fontconfig"}</cachedir>
+</fontconfig>
+""")
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
     assert Path(CHROMIUM).is_file(), "Chromium is not installed (apt-get install chromium; .ci/run does)"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS,
+                              env=chromium_env(tmp_path_factory.mktemp("fonts")))
         yield b
         b.close()
 
@@ -156,13 +193,38 @@ def test_train_a_model_from_the_page_and_find_it_in_the_model_list(page, server,
     wait_for_text(page, "#answers", run.name)
 
 
+def picture(webp: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(webp)).convert("L"), dtype=float)
+
+
+def drawn_by_the_lab(prefix: str, lang: str) -> np.ndarray:
+    """The probabilities figure the page should show, drawn here and encoded as Gradio sends it (webp)."""
+    buf = io.BytesIO()
+    Lab().inspect(prefix, DEFAULT_ARCH, lang)[0].savefig(buf, format="webp")
+    return picture(buf.getvalue())
+
+
 def test_switch_to_japanese(page, tmp_path):
     page.get_by_text("日本語").click()
     page.get_by_role("tab", name="補完").wait_for()
     wait_for_text(page, "#prefix", "閉じたい括弧")
-    type_prefix(page, "{[")
-    rows = wait_for_answers(page, "]}", 1 + len(Lab().shipped()))
+    type_prefix(page, "{[(<>)]")
+    rows = wait_for_answers(page, "}", 1 + len(Lab().shipped()))
     assert "厳密解 (スタック)" in rows
-    shot(page, tmp_path, "app_japanese")
+    # the figures speak Japanese too: the page's picture is the one the Lab draws in Japanese
+    # (its titles and ticks in IPAex Gothic), not the English one
+    expected = {lang: drawn_by_the_lab("{[(<>)]", lang) for lang in ("en", "ja")}
+    deadline, away = time.monotonic() + TIMEOUT / 1000, {}
+    while not away or away["ja"] > 0.5 or away["en"] < 2:
+        assert time.monotonic() < deadline, f"the page's figure is not the Japanese one: {away}"
+        page.wait_for_timeout(500)
+        src = page.locator("#probs img").first.get_attribute("src") or ""
+        shown = picture(base64.b64decode(src.partition(",")[2])) if src.startswith("data:image/webp") else None
+        away = {lang: abs(shown - e).mean() if shown is not None and shown.shape == e.shape else np.inf
+                for lang, e in expected.items()}
+    page.locator("#inside img, #inside canvas, #inside svg").first.wait_for()
+    shot(page, tmp_path, "app_complete_ja")
     page.get_by_text("English").click()
     page.get_by_role("tab", name="Complete").wait_for()

@@ -3,8 +3,9 @@ import sys
 
 import pytest
 
+from bracketcloser import demo
 from bracketcloser.architectures import ARCHS, DEFAULT_ARCH
-from bracketcloser.cli import main
+from bracketcloser.cli import build_parser, main
 from conftest import WRONG_ON_README
 
 
@@ -47,8 +48,9 @@ def test_python_dash_m_runs():
     assert out.returncode == 0 and "bracketcloser" in out.stdout
 
 
-def test_demo_shows_shipped_answers_then_trains(tmp_path, capsys):
-    assert main(["demo", "--steps", "20", "--models-dir", str(tmp_path)]) == 0
+def test_demo_shows_shipped_answers_then_trains(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LC_ALL", "ja_JP.UTF-8")  # --lang en wins over a Japanese locale
+    assert main(["demo", "--steps", "20", "--models-dir", str(tmp_path), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     # the shipped default model answers in the original's format, every one right
     assert "Input: {}{}(){, Predicted Output: }, Expected Output: }  [correct]" in out
@@ -61,3 +63,32 @@ def test_demo_shows_shipped_answers_then_trains(tmp_path, capsys):
     # then a fresh run is trained, saved and evaluated
     assert len(list(tmp_path.glob(f"{DEFAULT_ARCH}_*/best.safetensors"))) == 1
     assert "exact match" in out
+
+
+def test_demo_speaks_the_locales_language_unless_told():
+    assert build_parser().parse_args(["demo"]).lang is None  # then the locale decides
+    assert demo.language({"LANG": "ja_JP.UTF-8"}) == "ja"
+    assert demo.language({"LC_ALL": "en_US.UTF-8", "LANG": "ja_JP.UTF-8"}) == "en"  # LC_ALL first, as POSIX
+    assert demo.language({"LC_ALL": "", "LC_MESSAGES": "ja_JP.eucJP", "LANG": "C"}) == "ja"
+    assert demo.language({"LANG": "C.UTF-8"}) == demo.language({}) == "en"
+
+
+def test_demo_narrates_in_japanese(capsys):
+    intro = demo.introduction("ja")
+    assert intro.startswith("課題: ") and "'{[(' に ')]}' と答えます" in intro
+    part1 = demo.shipped(DEFAULT_ARCH, "ja")
+    assert part1.startswith(f"1. 同梱の {DEFAULT_ARCH} が、元のプロジェクトの README に載っている 21 例に答えます:")
+    assert "Input: {}{}(){, Predicted Output: }, Expected Output: }  [正解]" in part1  # the original's format
+    assert "21 問中 21 問正解。" in part1 and "同梱のほかのモデル: " in part1
+    report = {"exact_match": 0.5, "n": 2, "correct": 1, "ci95": [0.1, 0.9], "token_accuracy": 0.75, "unsupported": 0,
+              "by_answer_length": {1: {"exact_match": 0.5, "n": 2}}, "by_prefix_length": {}, "by_depth": {}}
+    assert demo.summary(report, "gpt", "ja").startswith("gpt: 完全一致率 50.00% (1/2、95% 信頼区間 10.00%〜90.00%)")
+    assert demo.summary(report, "gpt", "en").startswith("gpt: exact match 50.00% (1/2, 95% CI 10.00%-90.00%)")
+    english = set(demo.SAY) - {"summary", "unsupported"}
+    assert all(demo.SAY[k]["ja"] != demo.SAY[k]["en"] for k in english)  # every sentence has its Japanese
+
+
+def test_demo_refuses_an_unknown_language(capsys):
+    assert main(["demo", "--lang", "fr"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("bracketcloser: error: argument --lang: invalid choice: 'fr'") and err.count("\n") == 1

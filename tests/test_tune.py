@@ -165,6 +165,7 @@ def postgres():
         shutil.rmtree(outer, ignore_errors=True)
 
 
+@pytest.mark.e2e  # a real PostgreSQL server
 def test_two_processes_share_one_postgresql_study(postgres, tmp_path):
     argv = [sys.executable, "-m", "bracketcloser", "tune", "--arch", "gpt", "--study", "pg", "--storage", postgres,
             "--trials", "4", *FAST, "--space", space_file(tmp_path)]

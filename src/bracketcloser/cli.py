@@ -1,5 +1,7 @@
 """The ``bracketcloser`` command: one program, one subcommand per job.
 
+Each subcommand is a pair side by side: ``_add_<name>(sub)`` declares its arguments and
+``_cmd_<name>(args)`` does the job; ``build_parser`` loops over ``SUBCOMMANDS``.
 Every user mistake (a bad flag, a bad bracket, a malformed file) ends in one line on stderr
 and exit status 2; a traceback means a bug in bracketcloser, not in what you typed.
 """
@@ -14,18 +16,14 @@ from pathlib import Path
 
 from . import __version__
 from .architectures import ARCHS, DEFAULT_ARCH
-from .data import DISTS, SAMPLERS, SUITES, TRAIN_DISTS, generate, seed_label_error_rate
-from .examples import README_EXAMPLES
+from .data import DISTS, SAMPLERS, SUITES, TRAIN_DISTS, generate
 from .files import read_json, write_dataset
 from .inference import RangeWarning
-from .solver import solve
-from .tokens import DEFAULT_VOCAB, FULL_WIDTH
+from .tokens import DEFAULT_VOCAB
 from .train import BUDGETS
 
-TO_FULL_WIDTH = str.maketrans({ascii_: wide for wide, ascii_ in FULL_WIDTH.items()})
-
-
 _default_showwarning = warnings.showwarning
+MODEL_HELP = "a shipped architecture name (gru, lstm, transformer, bert, gpt), 'latest' or a run folder (default latest)"
 
 
 class UsageError(Exception):
@@ -35,6 +33,55 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line instead of argparse's usage + error
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _dists(names) -> str:
+    """Help text naming each distribution with what it is."""
+    return "; ".join(f"{n}: {DISTS[n].about}" for n in names if n in DISTS).replace("%", "%%")
+
+
+def _add_models_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
+
+
+# ---- demo ----------------------------------------------------------------------------------------
+
+def _add_demo(sub) -> None:
+    d = sub.add_parser("demo", help="the main job: the shipped models answer, then one trains before your eyes",
+                       description="Show the shipped models answering the original project's README examples, then "
+                       "train one model on the embedded defaults, evaluate it on held-out data and show its answers.")
+    d.add_argument("--arch", choices=ARCHS, default=DEFAULT_ARCH, help=f"architecture to train (default {DEFAULT_ARCH})")
+    d.add_argument("--time", choices=list(BUDGETS), default="1min", help="training budget (default 1min)")
+    d.add_argument("--steps", type=int, help="train this many steps instead of a time budget")
+    d.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    d.add_argument("--models-dir", default="models", help="where the run is saved (default models)")
+    d.add_argument("--lang", choices=["en", "ja"], help="narrate in English or Japanese (default: ja when the locale "
+                   "is Japanese, e.g. LANG=ja_JP.UTF-8, else en)")
+    d.set_defaults(run=_cmd_demo)
+
+
+def _cmd_demo(args) -> int:
+    from . import demo
+
+    demo.run(args.arch, args.time, args.steps, args.seed, args.models_dir, args.argv, args.lang or demo.language())
+    return 0
+
+
+# ---- generate ------------------------------------------------------------------------------------
+
+def _add_generate(sub) -> None:
+    g = sub.add_parser(
+        "generate", help="write a dataset in the original's three-folder layout",
+        description="Generate seeded examples and write DIR/original, DIR/tokenize and DIR/preprocessed. "
+        "The same seed always writes byte-identical files.",
+    )
+    g.add_argument("--dist", choices=list(SAMPLERS), default="seed", help=f"{_dists(SAMPLERS)} (default seed)")
+    g.add_argument("--samples", type=int, default=300, help="number of examples (default 300, as the original)")
+    g.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    g.add_argument("--split", choices=["train", "valid", "test"], default="train",
+                   help="which prefixes to draw: every prefix belongs to exactly one split (default train)")
+    g.add_argument("--out", required=True, metavar="DIR", help="dataset folder to write")
+    g.set_defaults(run=_cmd_generate)
 
 
 def _cmd_generate(args) -> int:
@@ -51,56 +98,33 @@ def _cmd_generate(args) -> int:
     return 0
 
 
-def _answer_examples(model) -> list[tuple[str, str, str, bool]]:
-    """The original README's 21 examples: (prefix, expected, predicted, correct) each."""
-    answers = model.complete([p for p, _ in README_EXAMPLES])
-    return [(p, e, a, a == DEFAULT_VOCAB.clean(e)) for (p, e), a in zip(README_EXAMPLES, answers, strict=True)]
+# ---- train ---------------------------------------------------------------------------------------
 
-
-def _print_examples(model) -> int:
-    """The original README's 21 examples, answered in the original's format; returns how many are right."""
-    rows = _answer_examples(model)
-    for prefix, expected, predicted, ok in rows:
-        # the original printed square brackets full-width: answer in the notation of the question
-        shown = predicted.translate(TO_FULL_WIDTH) if any(c in prefix + expected for c in "【】") else predicted
-        print(f"  Input: {prefix}, Predicted Output: {shown}, Expected Output: {expected}  "
-              f"[{'correct' if ok else 'incorrect'}]")
-    return sum(ok for *_, ok in rows)
-
-
-def _cmd_demo(args) -> int:
-    from .data import suite
-    from .evaluate import evaluate, summary_text
-    from .inference import load
-    from .train import TrainConfig, train
-
-    print("The task: read the start of a bracket sequence, answer the brackets that close it.")
-    print(f"The exact solver (a stack) answers '{{[(' with '{solve('{[(')}'. Can a small language model learn that?")
-    rate = seed_label_error_rate(20_000, seed=0)
-    print(f"(The original project's generator labels about one example in eighteen wrongly: {rate:.1%} of 20,000 "
-          "drawn just now. Every label here comes from the solver.)\n")
-    print(f"1. The shipped {args.arch} answers the 21 examples printed in the original project's README:")
-    right = _print_examples(load(args.arch))
-    print(f"  {right}/21 correct. ((()){{[][]()[] is one the original itself printed wrongly, as )}}.)")
-    others = [arch for arch in ARCHS if arch != args.arch]
-    print("   The other shipped models: " + ", ".join(
-        f"{arch} {sum(ok for *_, ok in _answer_examples(load(arch)))}/21" for arch in others))
-    length = f"{args.steps} steps" if args.steps else args.time
-    print(f"\n2. Now watch one learn: train a fresh {args.arch} for {length} on the original's distribution ('seed'); "
-          f"saved under {args.models_dir}/ (Ctrl-C saves and stops):")
-    run = train(TrainConfig(arch=args.arch, time=args.time, steps=args.steps, seed=args.seed), models_dir=args.models_dir,
-                argv=args.argv)
-    model = load(run)
-    print("\n3. Evaluate it on 1,000 held-out examples it never trained on:")
-    print(summary_text(evaluate(model, suite("seed", 1000, seed=0)), f"{model!r}"))
-    print("\n4. Its answers to the same 21 examples:")
-    right = _print_examples(model)
-    print(f"  {right}/21 correct.")
-    print(f"\nNext: bracketcloser complete --model {run} -i      (type your own prefixes)")
-    print("      bracketcloser app                             (the playground in your browser: see inside the models)")
-    print("      bracketcloser compare --time 1min             (all six, one after another, with a leaderboard)")
-    print("      bracketcloser train --arch lstm --time 10min --dist dyck   (another architecture, harder data)")
-    return 0
+def _add_train(sub) -> None:
+    t = sub.add_parser(
+        "train", help="train a model (--arch, --time, --samples, --params, --resume)",
+        description="Train one architecture on generated brackets. Progress is shown as it runs; the run is "
+        "saved in MODELS_DIR/<arch>_<date>_<time>_<minutes>m/ with its weights, config, history, plot and "
+        "TensorBoard logs. Ctrl-C saves and prints how to resume.",
+        epilog="Settings are applied in order: defaults, --params FILE, the flags, then --set. "
+        "Example: bracketcloser train --arch lstm --time 10min --dist dyck --set n_hidden=256",
+    )
+    t.add_argument("--arch", choices=ARCHS, help=f"architecture (default {DEFAULT_ARCH})")
+    t.add_argument("--time", choices=list(BUDGETS), help="wall-clock budget, as the original named them (default 1min)")
+    t.add_argument("--steps", type=int, help="train this many steps instead of a time budget")
+    t.add_argument("--dist", choices=list(TRAIN_DISTS), help=f"training data: {_dists(TRAIN_DISTS)} (default seed)")
+    t.add_argument("--samples", type=int, help="train on a fixed set of N examples, as the original (default: a fresh stream)")
+    t.add_argument("--seed", type=int, help="random seed for data and initialisation (default 0)")
+    t.add_argument("--batch-size", type=int, dest="batch_size", help="examples per step (default 64)")
+    t.add_argument("--lr", type=float, help="peak learning rate (default 3e-3)")
+    t.add_argument("--device", help="auto, cpu or cuda (default auto: cuda when present)")
+    t.add_argument("--params", metavar="FILE.json", help="settings from a JSON file (as written by 'tune')")
+    t.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="any training or model setting, e.g. --set n_layer=3 --set pos=rotary (repeatable)")
+    t.add_argument("--resume", metavar="RUN", help="continue an interrupted run folder exactly where it stopped")
+    _add_models_dir(t)
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.set_defaults(run=_cmd_train)
 
 
 def _parse_value(text: str):
@@ -164,6 +188,14 @@ def _cmd_train(args) -> int:
     return 0
 
 
+# ---- models --------------------------------------------------------------------------------------
+
+def _add_models(sub) -> None:
+    m = sub.add_parser("models", help="list trained runs, newest first")
+    _add_models_dir(m)
+    m.set_defaults(run=_cmd_models)
+
+
 def _cmd_models(args) -> int:
     from .checkpoint import list_runs
 
@@ -188,32 +220,24 @@ def _load(args):
     return load(args.model, models_dir=args.models_dir)
 
 
-def _cmd_complete(args) -> int:
-    model = _load(args)
-    if not args.prefixes and not args.interactive:
-        raise UsageError("give a prefix, e.g. bracketcloser complete \"{[(\", or -i for an interactive loop")
+# ---- evaluate ------------------------------------------------------------------------------------
 
-    def answer(prefix: str) -> None:
-        if args.explain:
-            for n, candidates in enumerate(model.explain(prefix)):
-                cells = "  ".join(f"{tok!r} {p:.3f}" for tok, p in candidates)
-                print(f"  step {n + 1}: {cells}")
-        print(model.complete([prefix])[0], flush=True)
-
-    for prefix in args.prefixes:
-        answer(prefix)
-    if args.interactive:  # prompts and errors on stderr: stdout holds only answers, one per line
-        print(f"{model!r}: type a prefix such as {{[( and press Enter; an empty line or Ctrl-D quits.", file=sys.stderr)
-        while True:
-            print("> ", end="", file=sys.stderr, flush=True)
-            line = sys.stdin.readline()
-            if not line.strip():  # end of input, or an empty line
-                break
-            try:
-                answer(line)
-            except ValueError as e:  # a typo should not end the session
-                print(f"error: {e}", file=sys.stderr)
-    return 0
+def _add_evaluate(sub) -> None:
+    e = sub.add_parser(
+        "evaluate", help="measure a model on a suite or a data file",
+        description="Exact match (order included) with a 95% interval, per-token accuracy and breakdowns by "
+        "answer length, prefix length and depth. Writes one line per problem to the run's evaluation_results/.",
+    )
+    e.add_argument("--model", default="latest", help=MODEL_HELP)
+    e.add_argument("--suite", choices=list(SUITES), help=f"{_dists(SUITES)}; bbh: BIG-Bench Hard dyck_languages (250, "
+                   "shipped); default: the distribution the model trained on")
+    e.add_argument("--data", metavar="FILE", help="a dataset file or folder (for --suite bbh: the BIG-Bench Hard JSON)")
+    e.add_argument("--samples", type=int, help="how many examples (default 100 generated; all of a file)")
+    e.add_argument("--seed", type=int, default=0, help="seed of the generated suite (default 0)")
+    e.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
+    e.add_argument("--out", help="folder for the result files (default: the run's evaluation_results/)")
+    _add_models_dir(e)
+    e.set_defaults(run=_cmd_evaluate)
 
 
 def _cmd_evaluate(args) -> int:
@@ -251,153 +275,50 @@ def _cmd_evaluate(args) -> int:
     return 0
 
 
-def _cmd_compare(args) -> int:
-    from .compare import compare, leaderboard_text
+# ---- complete ------------------------------------------------------------------------------------
 
-    result = compare(args.archs, time=args.time, steps=args.steps, dist=args.dist, samples=args.samples, seed=args.seed,
-                     models_dir=args.models_dir, out=args.out, progress=not args.quiet, argv=args.argv)
-    print(leaderboard_text(result))
-    print(f"leaderboard and plot: {result['folder']}/leaderboard.json, leaderboard.png")
-    return 0
-
-
-def _cmd_tune(args) -> int:
-    from .tune import tune
-
-    if args.steps is not None and args.steps < 1:
-        raise UsageError(f"--steps must be at least 1, got {args.steps}")
-    fixed = _key_values(args.set)
-    try:
-        tune(args.arch, args.dist, time=args.time, steps=args.steps, trials=args.trials, study=args.study,
-             storage=args.storage, workers=args.workers, metric=args.metric, out=args.out, space_file=args.space,
-             keep_runs=args.keep_runs, final_samples=args.final_samples, seed=args.seed, fixed=fixed)
-    except KeyboardInterrupt:
-        print("\ninterrupted: the study is saved; run the same command again to continue it", file=sys.stderr)
-        return 130
-    return 0
-
-
-def _cmd_app(args) -> int:
-    if not 1 <= args.port <= 65535:
-        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
-    try:
-        import gradio  # noqa: F401
-    except ImportError:
-        raise UsageError("the app needs Gradio: pip install 'bracketcloser[app]' (or -r requirements.txt)") from None
-    import socket
-
-    with socket.socket() as probe:  # a taken port is a one-line error, before Gradio starts
-        try:
-            probe.bind((args.host, args.port))
-        except OSError as e:
-            raise UsageError(f"cannot serve on {args.host}:{args.port} ({e.strerror or e}); choose another --port") from None
-    from .app import serve
-
-    print(f"bracketcloser app: http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
-    try:
-        serve(args.host, args.port, args.models_dir)
-    except OSError as e:  # e.g. the port is taken
-        raise UsageError(f"cannot serve on {args.host}:{args.port}: {e}") from None
-    return 0
-
-
-def _dists(names) -> str:
-    """Help text naming each distribution with what it is."""
-    return "; ".join(f"{n}: {DISTS[n].about}" for n in names if n in DISTS).replace("%", "%%")
-
-
-def _add_models_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--models-dir", default="models", help="where runs are saved (default models)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="bracketcloser",
-        description="Train six kinds of language model (GRU, LSTM, Transformer, BERT, GPT, a stack RNN) to close brackets, "
-        "and measure them against the exact answer.",
-        epilog="Start with 'bracketcloser demo'. Each subcommand has its own --help.",
-    )
-    p.add_argument("--version", action="version", version=f"bracketcloser {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    d = sub.add_parser("demo", help="the main job: the shipped models answer, then one trains before your eyes",
-                       description="Show the shipped models answering the original project's README examples, then "
-                       "train one model on the embedded defaults, evaluate it on held-out data and show its answers.")
-    d.add_argument("--arch", choices=ARCHS, default=DEFAULT_ARCH, help=f"architecture to train (default {DEFAULT_ARCH})")
-    d.add_argument("--time", choices=list(BUDGETS), default="1min", help="training budget (default 1min)")
-    d.add_argument("--steps", type=int, help="train this many steps instead of a time budget")
-    d.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    d.add_argument("--models-dir", default="models", help="where the run is saved (default models)")
-    d.set_defaults(run=_cmd_demo)
-
-    g = sub.add_parser(
-        "generate", help="write a dataset in the original's three-folder layout",
-        description="Generate seeded examples and write DIR/original, DIR/tokenize and DIR/preprocessed. "
-        "The same seed always writes byte-identical files.",
-    )
-    g.add_argument("--dist", choices=list(SAMPLERS), default="seed", help=f"{_dists(SAMPLERS)} (default seed)")
-    g.add_argument("--samples", type=int, default=300, help="number of examples (default 300, as the original)")
-    g.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    g.add_argument("--split", choices=["train", "valid", "test"], default="train",
-                   help="which prefixes to draw: every prefix belongs to exactly one split (default train)")
-    g.add_argument("--out", required=True, metavar="DIR", help="dataset folder to write")
-    g.set_defaults(run=_cmd_generate)
-
-    t = sub.add_parser(
-        "train", help="train a model (--arch, --time, --samples, --params, --resume)",
-        description="Train one architecture on generated brackets. Progress is shown as it runs; the run is "
-        "saved in MODELS_DIR/<arch>_<date>_<time>_<minutes>m/ with its weights, config, history, plot and "
-        "TensorBoard logs. Ctrl-C saves and prints how to resume.",
-        epilog="Settings are applied in order: defaults, --params FILE, the flags, then --set. "
-        "Example: bracketcloser train --arch lstm --time 10min --dist dyck --set n_hidden=256",
-    )
-    t.add_argument("--arch", choices=ARCHS, help=f"architecture (default {DEFAULT_ARCH})")
-    t.add_argument("--time", choices=list(BUDGETS), help="wall-clock budget, as the original named them (default 1min)")
-    t.add_argument("--steps", type=int, help="train this many steps instead of a time budget")
-    t.add_argument("--dist", choices=list(TRAIN_DISTS), help=f"training data: {_dists(TRAIN_DISTS)} (default seed)")
-    t.add_argument("--samples", type=int, help="train on a fixed set of N examples, as the original (default: a fresh stream)")
-    t.add_argument("--seed", type=int, help="random seed for data and initialisation (default 0)")
-    t.add_argument("--batch-size", type=int, dest="batch_size", help="examples per step (default 64)")
-    t.add_argument("--lr", type=float, help="peak learning rate (default 3e-3)")
-    t.add_argument("--device", help="auto, cpu or cuda (default auto: cuda when present)")
-    t.add_argument("--params", metavar="FILE.json", help="settings from a JSON file (as written by 'tune')")
-    t.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="any training or model setting, e.g. --set n_layer=3 --set pos=rotary (repeatable)")
-    t.add_argument("--resume", metavar="RUN", help="continue an interrupted run folder exactly where it stopped")
-    _add_models_dir(t)
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
-    t.set_defaults(run=_cmd_train)
-
-    m = sub.add_parser("models", help="list trained runs, newest first")
-    _add_models_dir(m)
-    m.set_defaults(run=_cmd_models)
-
-    model_help = "a shipped architecture name (gru, lstm, transformer, bert, gpt), 'latest' or a run folder (default latest)"
-    e = sub.add_parser(
-        "evaluate", help="measure a model on a suite or a data file",
-        description="Exact match (order included) with a 95% interval, per-token accuracy and breakdowns by "
-        "answer length, prefix length and depth. Writes one line per problem to the run's evaluation_results/.",
-    )
-    e.add_argument("--model", default="latest", help=model_help)
-    e.add_argument("--suite", choices=list(SUITES), help=f"{_dists(SUITES)}; bbh: BIG-Bench Hard dyck_languages (250, "
-                   "shipped); default: the distribution the model trained on")
-    e.add_argument("--data", metavar="FILE", help="a dataset file or folder (for --suite bbh: the BIG-Bench Hard JSON)")
-    e.add_argument("--samples", type=int, help="how many examples (default 100 generated; all of a file)")
-    e.add_argument("--seed", type=int, default=0, help="seed of the generated suite (default 0)")
-    e.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
-    e.add_argument("--out", help="folder for the result files (default: the run's evaluation_results/)")
-    _add_models_dir(e)
-    e.set_defaults(run=_cmd_evaluate)
-
+def _add_complete(sub) -> None:
     c = sub.add_parser("complete", help="answer prefixes with a trained model",
                        description="Print the closing brackets a model answers for each prefix.")
     c.add_argument("prefixes", nargs="*", metavar="PREFIX", help='e.g. "{[(" (quote it for the shell)')
-    c.add_argument("--model", default="latest", help=model_help)
+    c.add_argument("--model", default="latest", help=MODEL_HELP)
     c.add_argument("-i", "--interactive", action="store_true", help="keep asking for prefixes until an empty line")
     c.add_argument("--explain", action="store_true", help="show each step's top candidates and probabilities")
     _add_models_dir(c)
     c.set_defaults(run=_cmd_complete)
 
+
+def _cmd_complete(args) -> int:
+    model = _load(args)
+    if not args.prefixes and not args.interactive:
+        raise UsageError("give a prefix, e.g. bracketcloser complete \"{[(\", or -i for an interactive loop")
+
+    def answer(prefix: str) -> None:
+        if args.explain:
+            for n, candidates in enumerate(model.explain(prefix)):
+                cells = "  ".join(f"{tok!r} {p:.3f}" for tok, p in candidates)
+                print(f"  step {n + 1}: {cells}")
+        print(model.complete([prefix])[0], flush=True)
+
+    for prefix in args.prefixes:
+        answer(prefix)
+    if args.interactive:  # prompts and errors on stderr: stdout holds only answers, one per line
+        print(f"{model!r}: type a prefix such as {{[( and press Enter; an empty line or Ctrl-D quits.", file=sys.stderr)
+        while True:
+            print("> ", end="", file=sys.stderr, flush=True)
+            line = sys.stdin.readline()
+            if not line.strip():  # end of input, or an empty line
+                break
+            try:
+                answer(line)
+            except ValueError as e:  # a typo should not end the session
+                print(f"error: {e}", file=sys.stderr)
+    return 0
+
+
+# ---- compare -------------------------------------------------------------------------------------
+
+def _add_compare(sub) -> None:
     cp = sub.add_parser(
         "compare", help="train several architectures at one budget and print a leaderboard",
         description="Train the chosen architectures one after another at one budget, evaluate each on every "
@@ -416,6 +337,20 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--quiet", action="store_true", help="no progress bars")
     cp.set_defaults(run=_cmd_compare)
 
+
+def _cmd_compare(args) -> int:
+    from .compare import compare, leaderboard_text
+
+    result = compare(args.archs, time=args.time, steps=args.steps, dist=args.dist, samples=args.samples, seed=args.seed,
+                     models_dir=args.models_dir, out=args.out, progress=not args.quiet, argv=args.argv)
+    print(leaderboard_text(result))
+    print(f"leaderboard and plot: {result['folder']}/leaderboard.json, leaderboard.png")
+    return 0
+
+
+# ---- tune ----------------------------------------------------------------------------------------
+
+def _add_tune(sub) -> None:
     tu = sub.add_parser(
         "tune", help="search hyperparameters with Optuna (resumable, one machine or many)",
         description="Train --trials runs with settings drawn from the search space declared beside the config "
@@ -445,6 +380,26 @@ def build_parser() -> argparse.ArgumentParser:
                     "(e.g. --set eval_every=50; repeatable)")
     tu.set_defaults(run=_cmd_tune)
 
+
+def _cmd_tune(args) -> int:
+    from .tune import tune
+
+    if args.steps is not None and args.steps < 1:
+        raise UsageError(f"--steps must be at least 1, got {args.steps}")
+    fixed = _key_values(args.set)
+    try:
+        tune(args.arch, args.dist, time=args.time, steps=args.steps, trials=args.trials, study=args.study,
+             storage=args.storage, workers=args.workers, metric=args.metric, out=args.out, space_file=args.space,
+             keep_runs=args.keep_runs, final_samples=args.final_samples, seed=args.seed, fixed=fixed)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the study is saved; run the same command again to continue it", file=sys.stderr)
+        return 130
+    return 0
+
+
+# ---- app -----------------------------------------------------------------------------------------
+
+def _add_app(sub) -> None:
     ap = sub.add_parser("app", help="the playground in the browser: answers, attention, training, data",
                         description="Serve a local web page: type brackets and see every model's answer, each "
                         "step's probabilities and what the model looked at (attention, hidden state, stack); train a "
@@ -452,7 +407,62 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     ap.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     _add_models_dir(ap)
+    ap.add_argument("--results-dir", metavar="DIR", help="committed results for the Compare tab (default: bench/results, "
+                    "when the current folder has one, as a clone does)")
     ap.set_defaults(run=_cmd_app)
+
+
+def _results_dir(given: str | None) -> Path | None:
+    if given is None:
+        default = Path("bench") / "results"
+        return default if default.is_dir() else None
+    if not Path(given).is_dir():
+        raise UsageError(f"--results-dir {given}: no such folder")
+    return Path(given)
+
+
+def _cmd_app(args) -> int:
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
+    results_dir = _results_dir(args.results_dir)
+    try:
+        import gradio  # noqa: F401
+    except ImportError:
+        raise UsageError("the app needs Gradio: pip install 'bracketcloser[app]' (or -r requirements.txt)") from None
+    import socket
+
+    with socket.socket() as probe:  # a taken port is a one-line error, before Gradio starts
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as e:
+            raise UsageError(f"cannot serve on {args.host}:{args.port} ({e.strerror or e}); choose another --port") from None
+    from .app import serve
+
+    print(f"bracketcloser app: http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
+    try:
+        serve(args.host, args.port, args.models_dir, results_dir)
+    except OSError as e:  # e.g. the port is taken
+        raise UsageError(f"cannot serve on {args.host}:{args.port}: {e}") from None
+    return 0
+
+
+# ---- the program ---------------------------------------------------------------------------------
+
+SUBCOMMANDS = (_add_demo, _add_generate, _add_train, _add_models, _add_evaluate, _add_complete, _add_compare, _add_tune,
+               _add_app)  # in the order --help lists them
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="bracketcloser",
+        description="Train six kinds of language model (GRU, LSTM, Transformer, BERT, GPT, a stack RNN) to close brackets, "
+        "and measure them against the exact answer.",
+        epilog="Start with 'bracketcloser demo'. Each subcommand has its own --help.",
+    )
+    p.add_argument("--version", action="version", version=f"bracketcloser {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for add in SUBCOMMANDS:
+        add(sub)
     return p
 
 
