@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
@@ -52,9 +52,9 @@ def save_checkpoint(path: Path, model, optimizer, state: dict) -> None:
 
 def _read_safetensors(path: Path) -> tuple[dict, dict]:
     try:
-        data = path.read_bytes()
-        tensors = st_load(data)
-        meta = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")]).get("__metadata__", {})
+        tensors = st_load(path.read_bytes())
+        with safe_open(path, framework="pt") as f:  # the header's metadata (``state``), as written
+            meta = f.metadata()
         return tensors, meta or {}
     except FileNotFoundError:
         raise ValueError(f"{path}: missing") from None
