@@ -49,16 +49,13 @@ def test_save_load_gives_identical_logits(tmp_path, arch, small_model, dyck_exam
 
 
 def _stop_at(step):
-    def callback(at, _metrics):
-        if at == step:
-            raise KeyboardInterrupt
-    return callback
+    return lambda progress: progress.step == step
 
 
 def test_interrupt_and_resume_equals_one_run(tmp_path, arch, fast_config):
     straight = train(fast_config(arch, steps=12), models_dir=tmp_path / "a", progress=False)
     with pytest.raises(Interrupted) as stop:
-        train(fast_config(arch, steps=12), models_dir=tmp_path / "b", progress=False, callback=_stop_at(8))
+        train(fast_config(arch, steps=12), models_dir=tmp_path / "b", progress=False, observe=_stop_at(8))
     assert stop.value.step == 8
     assert (stop.value.run_dir / "training_history.png").is_file()  # the plot is drawn when a run stops
     resumed = train(resume=stop.value.run_dir, progress=False)
@@ -199,7 +196,7 @@ def test_resume_inside_a_pool_with_a_curriculum_equals_one_run(tmp_path, fast_co
     settings = {"dist": "general", "steps": 12, "curriculum": 0.5, "bucket": 5}
     straight = train(fast_config("gru", **settings), models_dir=tmp_path / "a", progress=False)
     with pytest.raises(Interrupted):  # step 8 is inside the pool of steps 5..9
-        train(fast_config("gru", **settings), models_dir=tmp_path / "b", progress=False, callback=_stop_at(8))
+        train(fast_config("gru", **settings), models_dir=tmp_path / "b", progress=False, observe=_stop_at(8))
     resumed = train(resume=next((tmp_path / "b").iterdir()), progress=False)
     a, b = load_file(straight / "checkpoint.safetensors"), load_file(resumed / "checkpoint.safetensors")
     assert all(torch.equal(a[k], b[k]) for k in a if k.startswith(("model.", "optim.")))

@@ -15,32 +15,25 @@ history. Ctrl-C finishes the current step, saves, and raises ``Interrupted``.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import math
 import os
-import platform
 import random
-import shlex
-import shutil
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
 from pathlib import Path
 
 import torch
 
-from . import __version__
 from .architectures import DEFAULT_ARCH, IGNORE, build, model_config, training_overrides
 from .batch import LOSS_ON, stream_batch
-from .checkpoint import BEST, CHECKPOINT, CONFIG, INFO, load_checkpoint, read_config, save_checkpoint, save_weights
 from .data import CURRICULUM, DISTS, SAMPLERS, TRAIN_DISTS, Example, generate, split_of
-from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, write_dataset
 from .inference import Completer, pick_device
+from .run_folder import RunFolder
 from .settings import check_types, machine_memory, search_space, searched
 from .tokens import Vocab
 
@@ -241,216 +234,188 @@ def validate(model, examples: list[Example], vocab: Vocab, cfg: TrainConfig, dev
     return total / max(count, 1), sum(a == ex.answer for a, ex in zip(answers, examples, strict=True)) / len(examples)
 
 
-def _write_history(run_dir: Path, history: list[dict]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(history[0]))
-    writer.writeheader()
-    writer.writerows(history)
-    atomic_write_text(run_dir / "history.csv", buf.getvalue())
+@dataclass
+class Progress:
+    """What ``train()`` tells its observer after every step."""
 
-
-def _plot_history(run_dir: Path, history: list[dict], arch: str) -> None:
-    """training_history.png, drawn once when the run stops: drawing it at every validation
-    took about half a second each, time a 1-minute budget would lose to plotting (TensorBoard
-    shows the curves while a run is under way)."""
-    if not history:
-        return
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    steps = [h["step"] for h in history]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    ax1.plot(steps, [h["train_loss"] for h in history], label="train")
-    ax1.plot(steps, [h["val_loss"] for h in history], label="validation")
-    ax1.set(xlabel="step", ylabel="loss (answer tokens)", yscale="log", title=f"{arch}: loss")
-    ax1.legend()
-    ax2.plot(steps, [h["val_exact_match"] for h in history], color="tab:green")
-    ax2.set(xlabel="step", ylabel="exact match", ylim=(0, 1.02), title=f"{arch}: validation exact match")
-    ax2.grid(alpha=0.3)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
-    atomic_write_bytes(run_dir / "training_history.png", buf.getvalue())
-
-
-def new_run_dir(cfg: TrainConfig, models_dir: str | Path) -> Path:
-    minutes = BUDGETS[cfg.time] // 60 if cfg.steps is None else 0
-    stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
-    run_dir = Path(models_dir) / f"{cfg.arch}_{stamp}_{minutes}m"
-    n = 1
-    while run_dir.exists():  # two runs in the same second
-        n += 1
-        run_dir = Path(models_dir) / f"{cfg.arch}_{stamp}_{minutes}m_{n}"
-    try:
-        run_dir.mkdir(parents=True)
-    except OSError as e:
-        raise ValueError(f"cannot create run folder {run_dir}: {e.strerror}") from None
-    return run_dir
+    step: int
+    loss: float
+    validation: dict | None = None  # the history row, at a step that validated (and saved)
 
 
 def train(cfg: TrainConfig | None = None, models_dir: str | Path = "models", resume: str | Path | None = None,
-          callback: Callable[[int, dict], None] | None = None, progress: bool = True, argv: list[str] | None = None,
-          on_step: Callable[[int, float], None] | None = None, stop_event=None) -> Path:
-    """Train (or resume) a run and return its folder. ``callback(step, metrics)`` is called
-    after every validation; raising KeyboardInterrupt there stops the run like Ctrl-C.
-    ``on_step(step, loss)`` after every step; setting ``stop_event`` (a ``threading.Event``)
-    stops the run like Ctrl-C from another thread (the app's Stop button)."""
-    if resume is not None:
-        run_dir = Path(resume)
-        saved = read_config(run_dir)
-        cfg = TrainConfig.from_dict({"bucket": 1, **saved["train"]})  # runs from before bucketing drew batch by batch
-        if not (run_dir / CHECKPOINT).is_file():
-            raise ValueError(f"{run_dir / CHECKPOINT}: missing, cannot resume")
-    cfg = cfg or TrainConfig()
-    device = pick_device(cfg.device)
-    torch.set_num_threads(cfg.threads or min(8, os.cpu_count() or 1))
-    torch.manual_seed(cfg.seed)
-    vocab = train_vocab(cfg)
-    model = build(cfg.arch, vocab_size=vocab.size, **cfg.model).to(device)
-    # fused: one kernel updates every parameter (5-10% faster per step on these small models)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, cfg.beta2),
-                                  weight_decay=cfg.weight_decay, fused=device.type in ("cpu", "cuda"))
+          progress: bool = True, argv: list[str] | None = None,
+          observe: Callable[[Progress], bool | None] | None = None) -> Path:
+    """Train (or resume) a run and return its folder.
 
-    fixed = generate(cfg.dist, cfg.samples, cfg.seed, "train", vocab) if cfg.samples else None
-    valid = generate(cfg.dist, cfg.val_samples, cfg.seed, "valid", vocab)
-    if resume is None:
-        run_dir = new_run_dir(cfg, models_dir)
-        config = {"arch": cfg.arch, "model": asdict(model.cfg), "vocab": vocab.to_dict(), "params": model.num_params(),
+    ``observe(p)`` is called after every step with a ``Progress``; returning True stops the
+    run as Ctrl-C does: the state is saved and ``Interrupted`` raised (``resume`` continues
+    it). The process's torch thread count and random state are left as they were found."""
+    threads = torch.get_num_threads()
+    try:
+        with torch.random.fork_rng(devices=[]):
+            return Training(cfg, models_dir, resume, argv).run(progress, observe)
+    finally:
+        torch.set_num_threads(threads)
+
+
+class Training:
+    """One run under way: model, optimizer, data and the run folder they are saved to."""
+
+    def __init__(self, cfg: TrainConfig | None, models_dir, resume, argv):
+        if resume is not None:
+            self.folder, saved = RunFolder.reopen(resume, argv)
+            cfg = TrainConfig.from_dict({"bucket": 1, **saved["train"]})  # runs from before bucketing drew batch by batch
+        self.cfg = cfg = cfg or TrainConfig()
+        self.device = pick_device(cfg.device)
+        torch.set_num_threads(cfg.threads or min(8, os.cpu_count() or 1))
+        torch.manual_seed(cfg.seed)
+        self.vocab = train_vocab(cfg)
+        self.model = build(cfg.arch, vocab_size=self.vocab.size, **cfg.model).to(self.device)
+        # fused: one kernel updates every parameter (5-10% faster per step on these small models)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, betas=(0.9, cfg.beta2),
+                                           weight_decay=cfg.weight_decay, fused=self.device.type in ("cpu", "cuda"))
+        self.fixed = generate(cfg.dist, cfg.samples, cfg.seed, "train", self.vocab) if cfg.samples else None
+        self.valid = generate(cfg.dist, cfg.val_samples, cfg.seed, "valid", self.vocab)
+        self.fresh = resume is None
+        if self.fresh:
+            self.state = {"step": 0, "elapsed": 0.0, "best": -1.0, "best_loss": math.inf, "best_step": 0, "history": []}
+            self.folder = self._create(models_dir, argv)
+        else:
+            self.folder.device = self.device
+            self.state = self.folder.load(self.model, self.optimizer)
+            if self.state["step"] == 0:
+                print(f"{self.folder.path}: stopped before its first checkpoint; training restarts from step 0", file=sys.stderr)
+        self.losses: list[float] = []
+        self.drawn: dict = {}
+
+    def _create(self, models_dir, argv) -> RunFolder:
+        cfg = self.cfg
+        minutes = BUDGETS[cfg.time] // 60 if cfg.steps is None else 0
+        config = {"arch": cfg.arch, "model": asdict(self.model.cfg), "vocab": self.vocab.to_dict(),
+                  "params": self.model.num_params(),
                   "data": {"dist": cfg.dist, "samples": cfg.samples, "seed": cfg.seed,
                            "range": DISTS[cfg.dist].range._asdict(),  # what it trained on, for warnings
-                           "fixed_dataset": "dataset" if fixed else None},
-                  "train": asdict(cfg), "created": datetime.now().isoformat(timespec="seconds")}
-        state = {"step": 0, "elapsed": 0.0, "best": -1.0, "best_loss": math.inf, "best_step": 0, "history": []}
+                           "fixed_dataset": "dataset" if self.fixed else None},
+                  "train": asdict(cfg)}
+        folder = RunFolder.create(models_dir, f"{cfg.arch}_{RunFolder.stamp()}_{minutes}m", config, argv, self.device)
         try:
-            atomic_write_json(run_dir / CONFIG, config)
-            if fixed:
-                write_dataset(run_dir / "dataset", fixed, vocab, name="train")
+            if self.fixed:
+                folder.write_dataset(self.fixed, self.vocab)
             # a checkpoint at step 0, so that a run killed before its first validation resumes
-            save_checkpoint(run_dir / CHECKPOINT, model, optimizer, state)
-            _write_info(run_dir, cfg, state, argv, device, False)
+            folder.save(self.model, self.optimizer, self.state, cfg)
         except BaseException:
-            shutil.rmtree(run_dir, ignore_errors=True)  # a failed start leaves nothing behind
+            folder.remove()
             raise
-    else:
-        state = load_checkpoint(run_dir / CHECKPOINT, model, optimizer)
-        state.setdefault("best_loss", math.inf)  # checkpoints written before it was kept
-        if state["step"] == 0:
-            print(f"{run_dir}: stopped before its first checkpoint; training restarts from step 0", file=sys.stderr)
-    budget = None if cfg.steps else BUDGETS[cfg.time]
+        return folder
 
-    from torch.utils.tensorboard import SummaryWriter
+    def progress(self) -> float:
+        """How far the run has got, 0..1, by steps or by time."""
+        cfg, state = self.cfg, self.state
+        return state["step"] / cfg.steps if cfg.steps else state["elapsed"] / BUDGETS[cfg.time]
 
-    tb = SummaryWriter(str(run_dir / "tensorboard"), purge_step=state["step"] or None)
-    stop = {"now": False}
-    previous_handler = None
-    if sys.platform != "win32" and _main_thread():
-        previous_handler = signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
+    def done(self) -> bool:
+        return self.progress() >= 1
 
-    from tqdm import tqdm
+    def step(self) -> float:
+        """One optimisation step on the next batch; returns its loss."""
+        cfg, state, prog = self.cfg, self.state, self.progress()
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr_at(cfg, state["step"], prog)
+        pool, offset = divmod(state["step"], cfg.bucket)
+        if offset == 0 or pool != self.drawn.get("pool"):  # a new pool (or the first after a resume)
+            if offset == 0:
+                state["pool_progress"] = prog  # saved, so a resumed run draws the same pool
+            self.drawn = {"pool": pool,
+                          "batches": batch_pool(cfg, pool, self.vocab, self.fixed, state.get("pool_progress", prog))}
+        idx, targets = stream_batch(self.drawn["batches"][offset], self.vocab, cfg.loss_on, self.device)
+        _, loss = self.model(idx, targets)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
+        self.optimizer.step()
+        state["step"] += 1
+        return loss.item()
 
-    unit = "steps" if cfg.steps else "s"  # the bar counts steps, or seconds of a time budget
-    bar = tqdm(total=cfg.steps or budget, initial=state["step"] if cfg.steps else int(state["elapsed"]),
-               disable=not progress, desc=cfg.arch, dynamic_ncols=True, mininterval=0.5,
-               bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} " + unit + " [{elapsed}<{remaining}{postfix}]")
-    model.train()
-    started, losses, drawn = time.perf_counter() - state["elapsed"], [], {}
-
-    def checkpoint(final: bool = False) -> dict:
-        val_loss, val_em = validate(model, valid, vocab, cfg, device)
-        row = {"step": state["step"], "elapsed_s": round(state["elapsed"], 2), "lr": optimizer.param_groups[0]["lr"],
-               "train_loss": sum(losses) / max(len(losses), 1), "val_loss": val_loss, "val_exact_match": val_em}
-        losses.clear()
+    def validate_and_save(self, finished: bool = False) -> dict:
+        """Validate, keep the best weights, and save the checkpoint, history and info."""
+        state = self.state
+        val_loss, val_em = validate(self.model, self.valid, self.vocab, self.cfg, self.device)
+        row = {"step": state["step"], "elapsed_s": round(state["elapsed"], 2), "lr": self.optimizer.param_groups[0]["lr"],
+               "train_loss": sum(self.losses) / max(len(self.losses), 1), "val_loss": val_loss, "val_exact_match": val_em}
+        self.losses.clear()
         state["history"].append(row)
         # best by exact match; between equal scores (often 1.0 late in a run) the lower loss
         if (val_em, -val_loss) > (state["best"], -state["best_loss"]):
             state["best"], state["best_loss"], state["best_step"] = val_em, val_loss, state["step"]
-            save_weights(run_dir / BEST, model)
-        save_checkpoint(run_dir / CHECKPOINT, model, optimizer, state)
-        for key in ("train_loss", "val_loss", "val_exact_match", "lr"):
-            tb.add_scalar(key, row[key], state["step"])
-        tb.flush()
-        _write_history(run_dir, state["history"])
-        _write_info(run_dir, cfg, state, argv, device, final)
-        bar.set_postfix(step=state["step"], val_loss=f"{val_loss:.4f}", val_em=f"{val_em:.3f}")
+            self.folder.save_best(self.model)
+        self.folder.save(self.model, self.optimizer, state, self.cfg, finished)
+        self.folder.log(row)
         return row
 
-    try:
-        while True:
-            done = state["step"] >= cfg.steps if cfg.steps else state["elapsed"] >= budget
-            if stop_event is not None and stop_event.is_set():
-                stop["now"] = True
-            if done or stop["now"]:
-                break
-            prog = state["step"] / cfg.steps if cfg.steps else state["elapsed"] / budget
-            lr = lr_at(cfg, state["step"], prog)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            pool, offset = divmod(state["step"], cfg.bucket)
-            if offset == 0 or pool != drawn.get("pool"):  # a new pool (or the first after a resume)
-                if offset == 0:
-                    state["pool_progress"] = prog  # saved, so a resumed run draws the same pool
-                drawn = {"pool": pool, "batches": batch_pool(cfg, pool, vocab, fixed, state.get("pool_progress", prog))}
-            idx, targets = stream_batch(drawn["batches"][offset], vocab, cfg.loss_on, device)
-            _, loss = model(idx, targets)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            optimizer.step()
-            losses.append(loss.item())
-            state["step"] += 1
-            if on_step:
-                on_step(state["step"], losses[-1])
-            now = time.perf_counter() - started
-            bar.update(1 if cfg.steps else int(now) - int(state["elapsed"]))
-            state["elapsed"] = now
-            if state["step"] % cfg.eval_every == 0:
-                row = checkpoint()
-                if callback:
-                    callback(state["step"], row)
-        if stop["now"]:
-            raise KeyboardInterrupt
-        if not state["history"] or state["history"][-1]["step"] != state["step"]:
-            checkpoint(final=True)
-        else:
-            _write_info(run_dir, cfg, state, argv, device, True)
-        _plot_history(run_dir, state["history"], cfg.arch)
-    except KeyboardInterrupt:
-        if not state["history"] or state["history"][-1]["step"] != state["step"]:
-            checkpoint()
-        _plot_history(run_dir, state["history"], cfg.arch)
-        raise Interrupted(run_dir, state["step"]) from None
-    except Exception:
-        if resume is None and not state["history"]:  # failed before anything was worth keeping
-            shutil.rmtree(run_dir, ignore_errors=True)
-        raise
-    finally:
-        bar.close()
-        tb.close()
-        if previous_handler is not None:
-            signal.signal(signal.SIGINT, previous_handler)
-    return run_dir
+    def validated_last(self) -> bool:
+        return bool(self.state["history"]) and self.state["history"][-1]["step"] == self.state["step"]
+
+    def run(self, progress: bool, observe) -> Path:
+        cfg, state = self.cfg, self.state
+        self.folder.open_log(state["step"])
+        bar = _progress_bar(cfg, state, progress)
+        started = time.perf_counter() - state["elapsed"]
+        self.model.train()
+        try:
+            with CtrlC() as ctrl_c:
+                while not self.done() and not ctrl_c.pressed:
+                    loss = self.step()
+                    self.losses.append(loss)
+                    now = time.perf_counter() - started
+                    bar.update(1 if cfg.steps else int(now) - int(state["elapsed"]))
+                    state["elapsed"] = now
+                    row = self.validate_and_save() if state["step"] % cfg.eval_every == 0 else None
+                    if row:
+                        bar.set_postfix(val_loss=f"{row['val_loss']:.4f}", val_em=f"{row['val_exact_match']:.3f}")
+                    if observe is not None and observe(Progress(state["step"], loss, row)):
+                        ctrl_c.pressed = True
+            if ctrl_c.pressed:
+                raise KeyboardInterrupt
+            if self.validated_last():
+                self.folder.write_info(cfg, state, finished=True)
+            else:
+                self.validate_and_save(finished=True)
+            self.folder.plot(state["history"], cfg.arch)
+        except KeyboardInterrupt:
+            if not self.validated_last():
+                self.validate_and_save()
+            self.folder.plot(state["history"], cfg.arch)
+            raise Interrupted(self.folder.path, state["step"]) from None
+        except Exception:
+            if self.fresh and not state["history"]:  # failed before anything was worth keeping
+                self.folder.remove()
+            raise
+        finally:
+            bar.close()
+            self.folder.close()
+        return self.folder.path
 
 
-def _main_thread() -> bool:
-    import threading
+def _progress_bar(cfg: TrainConfig, state: dict, show: bool):
+    from tqdm import tqdm
 
-    return threading.current_thread() is threading.main_thread()
+    unit = "steps" if cfg.steps else "s"  # the bar counts steps, or seconds of a time budget
+    return tqdm(total=cfg.steps or BUDGETS[cfg.time], initial=state["step"] if cfg.steps else int(state["elapsed"]),
+                disable=not show, desc=cfg.arch, dynamic_ncols=True, mininterval=0.5,
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} " + unit + " [{elapsed}<{remaining}{postfix}]")
 
 
-def _write_info(run_dir: Path, cfg: TrainConfig, state: dict, argv, device, finished: bool) -> None:
-    previous = read_json(run_dir / INFO) if (run_dir / INFO).is_file() else {}
-    commands = previous.get("command_lines", [])
-    command = shlex.join(argv) if argv is not None else "bracketcloser.train.train()"
-    if not commands or commands[-1] != command:
-        commands.append(command)
-    atomic_write_json(run_dir / INFO, {
-        "command_lines": commands, "seed": cfg.seed, "steps": state["step"],
-        "train_time_s": round(state["elapsed"], 2), "examples_seen": state["step"] * cfg.batch_size,
-        "best_val_exact_match": state["best"], "best_step": state["best_step"],
-        "final_val_exact_match": state["history"][-1]["val_exact_match"] if state["history"] else None,
-        "val_samples": cfg.val_samples, "finished": finished, "device": str(device),
-        "versions": {"bracketcloser": __version__, "torch": torch.__version__, "python": platform.python_version()},
-    })
+class CtrlC:
+    """Ctrl-C ends the current step instead of the process (in the main thread; elsewhere,
+    e.g. the app's training thread, the observer stops a run)."""
+
+    def __enter__(self) -> CtrlC:
+        self.pressed, self.previous = False, None
+        if sys.platform != "win32" and threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, lambda *_: setattr(self, "pressed", True))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)

@@ -179,14 +179,16 @@ def run_trials(study_name: str, storage_url: str, base: dict, space: dict, trial
             raise optuna.TrialPruned(f"invalid settings: {e}") from None
         maximize = METRICS[metric] == "maximize"
 
-        def at_validation(step: int, row: dict) -> None:  # reported in the study's direction
-            trial.report(row["val_exact_match"] if maximize else 1 - row["val_exact_match"], step)
-            if trial.should_prune():
-                raise optuna.TrialPruned()
+        def at_validation(progress) -> None:  # reported in the study's direction
+            if progress.validation is not None:
+                em = progress.validation["val_exact_match"]
+                trial.report(em if maximize else 1 - em, progress.step)
+                if trial.should_prune():
+                    raise optuna.TrialPruned()
 
         folder = runs_dir / f"trial_{trial.number:04d}"
         try:
-            run = train(cfg, models_dir=folder, callback=at_validation, progress=False)
+            run = train(cfg, models_dir=folder, observe=at_validation, progress=False)
             history = _read_history(run)
         except Interrupted:
             study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number})  # run again next time

@@ -11,8 +11,6 @@ import threading
 import warnings
 from pathlib import Path
 
-import torch
-
 from ..architectures import ARCHS
 from ..checkpoint import list_runs
 from ..data import DISTS, sample_seed_original, seed_label_error_rate
@@ -190,7 +188,6 @@ class TrainingJob:
         self.error: str | None = None
         self.stopped = False
         self.listed = False  # whether the page has added the finished run to its model lists
-        self._threads = torch.get_num_threads()
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._work, daemon=True)
 
@@ -199,22 +196,19 @@ class TrainingJob:
         return self
 
     def _work(self) -> None:
-        def at_step(step: int, loss: float) -> None:
-            self.steps.append(step)
-            self.losses.append(loss)
-
-        def at_validation(step: int, row: dict) -> None:
-            self.validations.append((step, row["val_exact_match"]))
+        def observe(progress) -> bool:  # after every step; True stops the run (the Stop button)
+            self.steps.append(progress.step)
+            self.losses.append(progress.loss)
+            if progress.validation is not None:
+                self.validations.append((progress.step, progress.validation["val_exact_match"]))
+            return self._stop.is_set()
 
         try:
-            self.run = train(self.cfg, models_dir=self.models_dir, callback=at_validation, progress=False,
-                             on_step=at_step, stop_event=self._stop)
+            self.run = train(self.cfg, models_dir=self.models_dir, progress=False, observe=observe)
         except Interrupted as e:
             self.run, self.stopped = e.run_dir, True
         except Exception as e:  # shown on the page; the page keeps working
             self.error = str(e)
-        finally:
-            torch.set_num_threads(self._threads)
 
     def stop(self) -> None:
         self._stop.set()
