@@ -75,7 +75,9 @@ def test_overfits_one_batch(arch):
     torch.manual_seed(0)
     examples = [Example("({[", "]})"), Example("[[(", ")]]"), Example("{}(", ")"), Example("([]{", "})"),
                 Example("((", "))"), Example("[{}", "]"), Example("{[()", "]}"), Example("(", ")")]
-    model = build(arch, **small(arch, n_layer=2))
+    # answering as it trained: the stack's rounded actions are the same model only once training
+    # has made them near 0 or 1, and 200 steps on 8 examples leave some soft (0.36 pop at input)
+    model = build(arch, **small(arch, n_layer=2, answer_with="soft"))
     idx, targets = stream_batch(examples, V)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
     for _ in range(200):

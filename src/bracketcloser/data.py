@@ -270,6 +270,13 @@ def sample_depth100(rng, vocab=GENERAL_VOCAB) -> Example:
     return _sample_shaped(rng, vocab, (FAR[1], 3 * FAR[1]), (FAR[1], FAR[1]), FAR[1])
 
 
+def sample_far(rng, vocab=GENERAL_VOCAB, length: int = 2000, depth: int = 200) -> Example:
+    """Far beyond in both: exactly ``length`` brackets, depth drawn up to ``depth``, answers of
+    up to ``depth`` closers (2,000 brackets at depth <= 200, 10,000 at <= 1,000: what the stack
+    model meets in bench/stack_long.py)."""
+    return _sample_shaped(rng, vocab, (length, length), (1, depth), depth)
+
+
 class Dist(NamedTuple):
     """A named distribution: its sampler, the vocabulary it draws from, and its range."""
 
@@ -300,8 +307,40 @@ DISTS = {
 }
 SAMPLERS = {name: d.sample for name, d in DISTS.items()}
 TRAIN_DISTS = ("seed", "dyck", "general")
-SUITES = ("seed", "dyck", "shapes", "walks", "strings", "long", "deep", "len1000", "depth100", "bbh")
 CURRICULUM = {"dyck": (10, 40), "general": (20, GENERAL.length)}  # shortest, longest max_length
+
+
+# ---- the evaluation suites: the one list every caller reads (CLI, compare, app, benchmarks) ---
+
+class Suite(NamedTuple):
+    """An evaluation suite, as its callers need it."""
+
+    about: str
+    reach: str  # where it lies against the general range: one of REACH
+    size: int = 10_000  # examples the shipped models are measured on (fewer where reading is slow)
+    sweep: bool = False  # pooled for the figure of exact match by prefix length and by depth
+    board: bool = True  # a column of the shipped models' leaderboard (README, app)
+
+
+REACH = ("in", "beyond", "far")  # inside the general range, beyond it, far beyond (1,000 brackets, depth 100)
+SUITES = {  # iterating it gives the names
+    "seed": Suite(DISTS["seed"].about, "in"),
+    # inside `shapes` (three kinds, up to 40 brackets): the leaderboard of the four-kind models leaves it out
+    "dyck": Suite(DISTS["dyck"].about, "in", board=False),
+    "shapes": Suite(DISTS["shapes"].about, "in", sweep=True),
+    "walks": Suite(DISTS["walks"].about, "in", sweep=True),
+    "strings": Suite(DISTS["strings"].about, "in", sweep=True),
+    "long": Suite(DISTS["long"].about, "beyond", 2000, sweep=True),
+    "deep": Suite(DISTS["deep"].about, "beyond", 2000, sweep=True),
+    # far beyond, fewer: a model whose positions stop at 256 cannot read them at all
+    "len1000": Suite(DISTS["len1000"].about, "far", 500),
+    "depth100": Suite(DISTS["depth100"].about, "far", 1000),
+    "bbh": Suite("BIG-Bench Hard dyck_languages (250, shipped)", "in", 250),
+}
+SWEEP = tuple(name for name, s in SUITES.items() if s.sweep)
+# the leaderboard's columns: in range first, the general range's own samplers leading, then beyond
+BOARD = tuple(sorted((name for name, s in SUITES.items() if s.board),
+                     key=lambda name: (REACH.index(SUITES[name].reach), not SUITES[name].sweep)))
 
 
 # ---- streams, sets and suites ----------------------------------------------------------------

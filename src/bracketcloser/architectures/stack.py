@@ -21,6 +21,28 @@ pop at every closer, keep at ``input`` and ``,output``. The next token is predic
 controller's output and the new top of the stack: the closer of the bracket on top, or the
 end token when the stack is empty.
 
+Answering with a real stack (``answer_with="discrete"``, the default). The soft stack is
+rewritten whole at every token, so reading T tokens costs O(T^2); and each near-discrete
+action (within 0.012 of 0 or 1) leaves a little of the other two outcomes mixed in. Over a
+thousand tokens that is harmless (right on every suite up to 1,000 brackets, depth 100);
+over thousands the mixing adds up, old brackets blur, and answers run one closer too long
+(wrong on every random walk of 2,000 brackets). So when it answers, the model does what its
+controller means: it takes the most probable action and does it on a real stack, a buffer
+(B, capacity, W) with a pointer per row. Push writes one vector above the top, pop moves the
+pointer down, keep does nothing: a token reads k slots and writes one whatever lies below,
+O(1) work a token and O(length) memory (the buffer doubles when full: O(1) a token on
+average). Rows that finish leave the batch by dropping their pointers, not by copying it.
+
+Why it is the same model: the same weights, controller and head; the discrete form is the
+soft one with each action rounded to 0 or 1, the limit that training drove the actions
+towards. On every prefix where the soft form is right the two give the same answer
+(tests/test_stack.py); past 2,000 brackets only the discrete form stays right. Training stays
+soft (``forward`` with targets, or in training mode): a rounded action has no gradient.
+``forward`` without targets otherwise reads as decoding does, so teacher forcing and
+token-by-token decoding agree, and ``explain`` shows the form that answers (the controller's
+action probabilities, and the stack it keeps). ``answer_with="soft"`` answers as training
+reads, to compare.
+
 Why this kind of stack: of the stacks in the literature (Grefenstette et al. 2015's neural
 stack with continuous strengths, DuSell & Chiang's nondeterministic stacks and stack
 attention, 2020-2024), the superposition stack is the simplest to read, runs as a plain loop
@@ -37,8 +59,8 @@ after 300 steps, and the rule holds at any length and depth (bench/results/pretr
 This is the lesson of the architecture: an inductive bias is what a model *cannot* do
 otherwise.
 
-The stack has no size in the weights: it gains one slot per token read, so it holds any
-depth the input has (memory grows with length, like a key/value cache). Decoding carries
+The stack has no size in the weights: it gains at most one slot per token read, so it holds
+any depth the input has (memory grows with length, like a key/value cache). Decoding carries
 (controller state, stack) from token to token, a whole batch at a time. The loop over
 positions is in Python, so a training step is slower than the fused recurrent models'.
 Size at the default config (embeddings 16, controller 32, stack vectors 8, reading the top
@@ -48,6 +70,7 @@ one): 1,733 parameters (1,847 with the general range's four kinds).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
 import torch.nn as nn
@@ -57,6 +80,8 @@ from .base import BracketModel, Recording, answer_loss
 
 PUSH, POP, KEEP = 0, 1, 2
 ACTIONS = ("push", "pop", "keep")
+ANSWER_WITH = ("discrete", "soft")
+LONGEST = 2**20  # max_len's ceiling: a real stack costs W numbers a token, not a T x T map
 
 
 @dataclass
@@ -68,16 +93,34 @@ class StackConfig:
     stack_width: int = searched(8, choices=[4, 8, 16])  # numbers in one stack element
     stack_read: int = 1  # how many elements from the top the controller and the head see
     controller: str = "mlp"  # "mlp": no memory but the stack; "gru": a recurrent state beside it
-    max_len: int = 65536  # no position table; the stack grows one slot per token
+    # what decoding uses: "discrete" (the most probable action, on a real stack) or "soft"
+    # (the superposition training uses); configs written before this field answer discretely
+    answer_with: str = "discrete"
+    max_len: int = 262144  # no position table: 100,000 brackets and their answer fit
 
     def __post_init__(self):
         check_types(self)
-        check_sizes(self, ("n_embd", "n_hidden", "max_len"))
+        check_sizes(self, ("n_embd", "n_hidden"))
         if self.controller not in ("mlp", "gru"):
             raise ValueError(f"unknown controller {self.controller!r} (choose from mlp, gru)")
-        for name in ("stack_width", "stack_read"):
-            if not 1 <= getattr(self, name) <= 1024:
-                raise ValueError(f"{name} must be between 1 and 1024, got {getattr(self, name)}")
+        if self.answer_with not in ANSWER_WITH:
+            raise ValueError(f"unknown answer_with {self.answer_with!r} (choose from {', '.join(ANSWER_WITH)})")
+        for name, top in (("stack_width", 1024), ("stack_read", 1024), ("max_len", LONGEST)):
+            if not 1 <= getattr(self, name) <= top:
+                raise ValueError(f"{name} must be between 1 and {top}, got {getattr(self, name)}")
+
+
+class RealStack(NamedTuple):
+    """A stack for every row, in one buffer: row i's elements lie bottom first in
+    ``slots[rows[i], 1 : size[i] + 1]``. Slot 0 is the floor, never written: what reading below
+    the bottom shows (zeros, as in the soft stack). Slots above the top are free (they may hold
+    leftovers, never read). A step writes into ``slots`` in place, as a key/value cache is
+    written: a state is read once, by the next step."""
+
+    slots: torch.Tensor  # (B0, capacity, W): B0 the rows the batch started with
+    size: torch.Tensor  # (b,) elements on each row's stack
+    rows: torch.Tensor  # (b,) each row's row of ``slots``
+    read: int  # tokens read so far: no row holds more, so capacity > read + 1 leaves room for a push
 
 
 class StackRNN(Recording, BracketModel):
@@ -100,10 +143,18 @@ class StackRNN(Recording, BracketModel):
         self.push_value = nn.Linear(cfg.n_hidden, cfg.stack_width)
         self.head = nn.Linear(cfg.n_hidden + seen, cfg.vocab_size)
 
-    # ---- one position ----------------------------------------------------------------------
+    def control(self, h, token, seen):
+        """The controller on one token and what it saw on top: new state (B, H), action
+        probabilities (B, 3) and the vector a push would put on (B, W)."""
+        x = torch.cat([self.embed(token), seen], -1)
+        h_new = self.cell(x, h) if self.cfg.controller == "gru" else self.cell(x)
+        return h_new, self.actions(h_new).softmax(-1), torch.tanh(self.push_value(h_new))
 
-    def start(self, batch: int, device) -> tuple[torch.Tensor, torch.Tensor]:
-        """An empty stack (B, 0 slots, width) and a zero controller state (B, H)."""
+    # ---- the soft form: a superposition of the three outcomes (training) ---------------------
+
+    def start(self, batch: int, length: int, device) -> tuple[torch.Tensor, torch.Tensor]:
+        """A zero controller state (B, H) and an empty stack (B, 0 slots, width); it grows a
+        slot a token, so ``length`` (what the discrete form makes room for) is not needed."""
         return (torch.zeros(batch, self.cfg.n_hidden, device=device),
                 torch.zeros(batch, 0, self.cfg.stack_width, device=device))
 
@@ -119,13 +170,10 @@ class StackRNN(Recording, BracketModel):
         """Read one token per row: new controller state, actions, stack; logits for the next
         token. ``live`` (B,) False where a row has ended (its state is kept as it was)."""
         h, stack = state
-        x = torch.cat([self.embed(token), self.top(stack)], -1)
-        h_new = self.cell(x, h) if self.cfg.controller == "gru" else self.cell(x)
-        act = self.actions(h_new).softmax(-1)  # (B, 3): push, pop, keep
-        value = torch.tanh(self.push_value(h_new))[:, None]  # (B, 1, W)
+        h_new, act, value = self.control(h, token, self.top(stack))  # act (B, 3): push, pop, keep
         empty = stack.new_zeros(stack.size(0), 1, stack.size(2))
         # every outcome has one slot more than before, so the three can be added
-        pushed = torch.cat([value, stack], 1)
+        pushed = torch.cat([value[:, None], stack], 1)
         popped = torch.cat([stack[:, 1:], empty, empty], 1)
         kept = torch.cat([stack, empty], 1)
         p = act[:, :, None, None]
@@ -137,26 +185,76 @@ class StackRNN(Recording, BracketModel):
         self.keep((act[:1].detach(), new[:1].norm(dim=-1).detach()))  # while recording: one prompt
         return logits, (h_new, new), act
 
+    # ---- the discrete form: the most probable action, on a real stack (answering) -------------
+
+    def start_discrete(self, batch: int, length: int, device) -> tuple[torch.Tensor, RealStack]:
+        """A zero controller state (B, H) and empty stacks with room for ``length`` pushes."""
+        slots = torch.zeros(batch, length + 2, self.cfg.stack_width, device=device)  # the floor, the pushes, a spare
+        size = torch.zeros(batch, dtype=torch.long, device=device)
+        return torch.zeros(batch, self.cfg.n_hidden, device=device), RealStack(slots, size, torch.arange(batch, device=device), 0)
+
+    def top_discrete(self, stack: RealStack) -> torch.Tensor:
+        """The top ``stack_read`` elements, flattened (b, read * width); below the bottom reads 0."""
+        where = (stack.size[:, None] - torch.arange(self.cfg.stack_read, device=stack.size.device)).clamp(min=0)  # (b, k)
+        return stack.slots[stack.rows[:, None], where].flatten(1)  # k slots read, not the stack
+
+    def advance_discrete(self, state, token, live=None):
+        """``advance`` with each action rounded to 0 or 1: the same arguments and results."""
+        h, stack = state
+        if stack.read + 1 >= stack.slots.size(1):  # full: double (log T times in T tokens)
+            stack = stack._replace(slots=torch.cat([stack.slots, torch.zeros_like(stack.slots)], 1))
+        h_new, act, value = self.control(h, token, self.top_discrete(stack))
+        move = act.argmax(-1)  # (b,) PUSH, POP or KEEP
+        if live is not None:
+            h_new = torch.where(live[:, None], h_new, h)
+            move = torch.where(live, move, KEEP)
+        # every row writes its vector just above its top: a push keeps it, any other action
+        # leaves it in a free slot (one indexed write, no branch per row)
+        stack.slots[stack.rows, stack.size + 1] = value
+        size = (stack.size + (move == PUSH).long() - (move == POP).long()).clamp(min=0)  # popping nothing leaves nothing
+        new = stack._replace(size=size, read=stack.read + 1)
+        logits = self.head(torch.cat([h_new, self.top_discrete(new)], -1))
+        if self.record:  # one prompt: its stack top first, and the floor (as the soft stack has a spare slot)
+            held = new.slots[new.rows[0], : int(size[0]) + 1].flip(0).norm(dim=-1)
+            self.keep((act[:1].detach(), held[None].detach()))
+        return logits, (h_new, new), act
+
     # ---- the contract ----------------------------------------------------------------------
 
+    def reader(self, soft: bool):
+        """The start state and the one-token step of the soft or the discrete form."""
+        return (self.start, self.advance) if soft else (self.start_discrete, self.advance_discrete)
+
     def forward(self, idx, targets=None):
-        state = self.start(idx.size(0), idx.device)
+        # a loss is the soft form's: rounded actions have no gradient
+        soft = targets is not None or self.training or self.cfg.answer_with == "soft"
+        start, advance = self.reader(soft)
+        state = start(idx.size(0), idx.size(1), idx.device)
         logits = []
         for t in range(idx.size(1)):
-            out, state, _ = self.advance(state, idx[:, t])
+            out, state, _ = advance(state, idx[:, t])
             logits.append(out)
         logits = torch.stack(logits, 1)  # (B, T, V)
         return logits, answer_loss(logits, targets)
 
     def prefill(self, idx, lengths):
-        state = self.start(idx.size(0), idx.device)
+        start, advance = self.reader(self.cfg.answer_with == "soft")
+        longest = int(lengths.max())
+        state = start(idx.size(0), longest, idx.device)
         logits = None
-        for t in range(int(lengths.max())):
+        for t in range(longest):
             live = t < lengths
-            out, state, _ = self.advance(state, idx[:, t], live)
+            out, state, _ = advance(state, idx[:, t], live)
             logits = out if logits is None else torch.where(live[:, None], out, logits)
         return logits, state
 
     def step(self, state, token):
-        logits, state, _ = self.advance(state, token)
+        advance = self.advance_discrete if isinstance(state[1], RealStack) else self.advance  # the state's own form
+        logits, state, _ = advance(state, token)
         return logits, state
+
+    def select(self, state, rows):
+        h, stack = state
+        if isinstance(stack, RealStack):  # the buffer stays; the rows that go on keep their pointers
+            return h[rows], stack._replace(size=stack.size[rows], rows=stack.rows[rows])
+        return h[rows], stack[rows]
