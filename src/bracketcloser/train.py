@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import random
 import signal
 import sys
@@ -93,7 +92,10 @@ class TrainConfig:
     eval_every: int = 200  # steps between validations (and checkpoints)
     val_samples: int = 500
     device: str = "auto"
-    threads: int | None = None  # torch CPU threads; default: all cores, at most 8
+    # torch CPU threads. One: these models' matrices are too small for a second thread to pay
+    # (on 2 cores a minute on `seed` held as many steps either way), and a second thread that
+    # must wait for a busy core makes every step many times slower. Set more for large models.
+    threads: int | None = None
     extra_pairs: tuple[str, ...] = ()  # bracket pairs beyond ()[]{}
     model: dict = field(default_factory=dict)  # overrides of the architecture's config
 
@@ -268,7 +270,7 @@ class Training:
             cfg = TrainConfig.from_dict({"bucket": 1, **saved["train"]})  # runs from before bucketing drew batch by batch
         self.cfg = cfg = cfg or TrainConfig()
         self.device = pick_device(cfg.device)
-        torch.set_num_threads(cfg.threads or min(8, os.cpu_count() or 1))
+        torch.set_num_threads(cfg.threads or 1)
         torch.manual_seed(cfg.seed)
         self.vocab = train_vocab(cfg)
         self.model = build(cfg.arch, vocab_size=self.vocab.size, **cfg.model).to(self.device)
