@@ -352,8 +352,11 @@ def stream(dist: str, seed: int, split: str = "train", vocab: Vocab | None = Non
         raise ValueError(f"unknown distribution {dist!r} (choose from {', '.join(SAMPLERS)})")
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r} (choose from {', '.join(SPLITS)})")
-    sample, rng = SAMPLERS[dist], random.Random(f"{dist}/{split}/{seed}")
-    vocab = vocab or DISTS[dist].vocab
+    return in_split(SAMPLERS[dist], random.Random(f"{dist}/{split}/{seed}"), vocab or DISTS[dist].vocab, split)
+
+
+def in_split(sample, rng: random.Random, vocab: Vocab, split: str) -> Iterator[Example]:
+    """Draw with ``sample`` from ``rng`` for ever, keeping the examples whose prefix is in ``split``."""
     while True:
         ex = sample(rng, vocab)
         if split_of(ex.prefix) == split:

@@ -16,6 +16,7 @@ history. Ctrl-C finishes the current step, saves, and raises ``Interrupted``.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import random
 import signal
@@ -30,7 +31,7 @@ import torch
 
 from .architectures import DEFAULT_ARCH, IGNORE, build, model_config, training_overrides
 from .batch import LOSS_ON, stream_batch
-from .data import CURRICULUM, DISTS, SAMPLERS, TRAIN_DISTS, Example, generate, split_of
+from .data import CURRICULUM, DISTS, SAMPLERS, TRAIN_DISTS, Example, generate, in_split
 from .inference import Completer, pick_device
 from .run_folder import RunFolder
 from .settings import check_types, machine_memory, search_space, searched
@@ -184,16 +185,12 @@ def _draw(cfg: TrainConfig, rng: random.Random, n: int, vocab: Vocab, fixed: lis
     (no longer than the curriculum allows at ``progress``)."""
     if fixed is not None:
         return [fixed[rng.randrange(len(fixed))] for _ in range(n)]
-    out, sample = [], SAMPLERS[cfg.dist]
+    sample = SAMPLERS[cfg.dist]
     if cfg.curriculum:  # a distribution with a length range (checked in TrainConfig)
         shortest, longest = CURRICULUM[cfg.dist]
         grown = min(1.0, progress / cfg.curriculum)
         sample = functools.partial(sample, max_length=shortest + round((longest - shortest) * grown))
-    while len(out) < n:
-        ex = sample(rng, vocab)
-        if split_of(ex.prefix) == "train":
-            out.append(ex)
-    return out
+    return list(itertools.islice(in_split(sample, rng, vocab, "train"), n))
 
 
 def batch_pool(cfg: TrainConfig, pool: int, vocab: Vocab, fixed: list[Example] | None,
