@@ -2,10 +2,10 @@
 
     python bench/accuracy.py [--models RUN_OR_NAME ...] [--samples 10000] [--out FILE]
 
-Suites: seed (the original's distribution), dyck (general completion, length <= 40, depth
-<= 10), long (41-80 brackets), deep (depth 11-20), all drawn from held-out prefixes with
-seed 0, and bbh (the 250 BIG-Bench Hard examples, four bracket types). Models: as given,
-else the shipped ones (or, where none is shipped, each architecture trained briefly).
+Suites: every one in ``bracketcloser.data.SUITES`` (what each holds: ``bracketcloser evaluate
+--help``), drawn from held-out prefixes with seed 0, and bbh (the 250 BIG-Bench Hard examples).
+Models: as given, else the shipped ones (or, where none is shipped, each architecture trained
+briefly).
 """
 
 from __future__ import annotations

@@ -16,14 +16,12 @@ import random
 import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import torch
+from matplotlib.figure import Figure
 
 import bracketcloser as bc
 from bracketcloser.data import DISTS
+from bracketcloser.plots import png_bytes
 from bracketcloser.solver import max_depth
 from common import command, machine
 
@@ -31,12 +29,13 @@ OUT = Path("bench/results")
 PREFIX = "{[(<>)]<{}"
 
 
-def figure(completer, prefix: str) -> plt.Figure:
+def figure(completer, prefix: str) -> Figure:
     seen = completer.inspect(prefix)
     tokens = [t if t != "," else "end" for t in completer.vocab.decode(seen.stream)]
     read = tokens[: seen.tracks["actions"].size(0)]
     actions, stack = seen.tracks["actions"].numpy(), seen.tracks["stack"].numpy()
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True, height_ratios=[1, 1.3])
+    fig = Figure(figsize=(9, 5.5))
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.3])
     x = range(len(read))
     bottom_of_bar = [0.0] * len(read)
     for j, (name, colour) in enumerate(zip(("push", "pop", "keep"), ("tab:green", "tab:red", "tab:gray"), strict=True)):
@@ -72,7 +71,7 @@ def main() -> None:
     completer = bc.load("stack")
     fig = figure(completer, PREFIX)
     OUT.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT / "stack_actions.png", dpi=110)
+    (OUT / "stack_actions.png").write_bytes(png_bytes(fig, dpi=110))
     sizes = {"general": 200, "len1000": 20, "depth100": 50}
     result = {"command": command(), "machine": machine(), "prefix": PREFIX,
               "actions": {d: discreteness(completer, d, n) for d, n in sizes.items()}}

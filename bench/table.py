@@ -9,7 +9,8 @@ import json
 import shlex
 from pathlib import Path
 
-SUITES = ("shapes", "walks", "strings", "seed", "bbh", "long", "deep", "len1000", "depth100")
+from bracketcloser.data import BOARD
+
 SKIP = {"--arch", "--dist", "--seed", "--models-dir", "--quiet"}
 DEFAULTS = {"threads=1", "val_samples=2000", "eval_every=500"}
 
@@ -28,10 +29,10 @@ def recipe(command: str) -> str:
 
 def main() -> None:
     data = json.loads(Path("bench/results/pretrained.json").read_text())
-    print("| shipped | params | recipe | steps | time | " + " | ".join(SUITES) + " |")
-    print("|---" * (5 + len(SUITES)) + "|")
+    print("| shipped | params | recipe | steps | time | " + " | ".join(BOARD) + " |")
+    print("|---" * (5 + len(BOARD)) + "|")
     for arch, row in data["models"].items():
-        cells = [f"{100 * row[s]['exact_match']:.2f}%" if s in row else "-" for s in SUITES]
+        cells = [f"{100 * row[s]['exact_match']:.2f}%" if s in row else "-" for s in BOARD]
         print(f"| {arch} | {row['params']:,} | `{recipe(row['command'])}` | {row['steps']:,} | "
               f"{row['train_time_s'] / 60:.0f} min | " + " | ".join(cells) + " |")
 

@@ -1,7 +1,11 @@
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bracketcloser.batch import answer_texts, prompt_batch
+from bracketcloser.batch import answer_texts, prompt_batch, prompt_batch_plain
 from bracketcloser.tokens import DEFAULT_VOCAB, Vocab
+
+FOUR_KINDS = Vocab(("<>",))
 
 
 def test_prompt_batch_matches_prompt_ids():
@@ -17,6 +21,15 @@ def test_prompt_batch_with_extra_pairs():
     vocab = Vocab(("<>",))
     idx, _ = prompt_batch(["<(", "<"], vocab)
     assert idx[0].tolist() == [7, 10, 1, 8] and idx[1].tolist() == [7, 10, 8, 0]
+
+
+@given(st.sampled_from([DEFAULT_VOCAB, FOUR_KINDS]).flatmap(
+    lambda vocab: st.tuples(st.just(vocab), st.lists(st.text("".join(vocab.pairs), max_size=30), max_size=12))))
+def test_fast_prompt_batch_equals_the_plain_one(case):
+    vocab, prefixes = case  # any clean bracket strings, balanced or not, empty ones and none at all
+    fast, plain = prompt_batch(prefixes, vocab), prompt_batch_plain(prefixes, vocab)
+    for a, b in zip(fast, plain, strict=True):
+        assert a.dtype == b.dtype and torch.equal(a, b)
 
 
 def test_answer_texts_cut_at_end_or_bound():

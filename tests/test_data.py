@@ -143,3 +143,18 @@ def test_each_distributions_range_holds_what_it_draws():
             assert len(ex.prefix) <= spec.range.length, name
             assert max_depth(ex.prefix, spec.vocab) <= spec.range.depth, name
             assert len(ex.answer) <= spec.range.answer, name
+
+
+def test_the_suite_registry():
+    """One list of suites that every caller reads: each name loads, and the views taken from
+    it (the figure's pool, the leaderboard's columns) are what the README and app show."""
+    assert list(data.SUITES) == ["seed", "dyck", "shapes", "walks", "strings", "long", "deep", "len1000", "depth100", "bbh"]
+    for name, s in data.SUITES.items():
+        assert s.reach in data.REACH and s.about and s.size > 0, name
+        assert len(data.suite(name, 3, seed=0)) == 3, name
+    assert len(data.suite("bbh")) == data.SUITES["bbh"].size == 250
+    assert data.SWEEP == ("shapes", "walks", "strings", "long", "deep")
+    assert data.BOARD == ("shapes", "walks", "strings", "seed", "bbh", "long", "deep", "len1000", "depth100")
+    beyond = {name for name, s in data.SUITES.items() if s.reach != "in"}
+    assert all(data.DISTS[name].range != data.GENERAL for name in beyond)
+    assert all(data.DISTS[name].range == data.GENERAL for name in ("shapes", "walks", "strings"))

@@ -49,6 +49,16 @@ def test_metrics_on_hand_made_cases():
     json.dumps(report)  # serialisable
 
 
+def test_breakdowns_run_in_numeric_order():
+    """Answer lengths 2 before 10, prefix buckets from the empty prefix to "81+", depth 9
+    before 12: ordered by number, not by text."""
+    examples = [Example(p, bc.solve(p)) for p in ["(" * 12, "(" * 2, "(" * 9 + ")" * 9, "", "(" * 10 + "()" * 40]]
+    report = evaluate(Scripted({ex.prefix: ex.answer for ex in examples}), examples)
+    assert list(report["by_answer_length"]) == ["0", "2", "10", "12"]
+    assert list(report["by_prefix_length"]) == ["0-0", "1-10", "11-20", "81+"]
+    assert list(report["by_depth"]) == ["0", "2", "9", "11", "12"]
+
+
 def test_unsupported_brackets_score_wrong():
     report = evaluate(Scripted({"(": ")"}), [Example("(", ")"), Example("<(", ")>")])
     assert report["unsupported"] == 1 and report["exact_match"] == 0.5

@@ -5,7 +5,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import bracketcloser as bc
-from bracketcloser.solver import is_balanced, max_depth, open_stack
+from bracketcloser.solver import is_balanced, max_depth, open_stack, read_prefix, read_prefix_plain
+from bracketcloser.tokens import DEFAULT_VOCAB, Vocab
 
 PAIRS = ["()", "[]", "{}"]
 
@@ -59,3 +60,31 @@ def test_invalid_character_position(prefix, at, bad):
     assume(not bc.solve(prefix[:at]).startswith(bad))  # that closer would be valid there
     with pytest.raises(ValueError, match=rf"at position {at}\b"):
         bc.solve(text)
+
+
+def _read(read, text, vocab):
+    """What ``read`` gives for ``text``: its result, or the kind and words of its error."""
+    try:
+        return read(text, vocab)
+    except (ValueError, TypeError) as e:
+        return type(e).__name__, str(e)
+
+
+# mostly brackets (so that many strings are valid), with full-width ones, spaces, and strangers
+NOISY = st.lists(st.sampled_from(list("()[]{}<>") * 4 + ["【", "】", " ", "\t", "\u2003", "\u3000", "x", ","]), max_size=40)
+
+
+@given(valid_prefixes(), st.sampled_from([DEFAULT_VOCAB, Vocab(("<>",))]))
+def test_fast_read_equals_the_plain_one_on_valid_prefixes(prefix, vocab):
+    assert read_prefix(prefix, vocab) == read_prefix_plain(prefix, vocab)
+
+
+@given(NOISY.map("".join), st.sampled_from([DEFAULT_VOCAB, Vocab(("<>",))]))
+def test_fast_read_equals_the_plain_one_on_any_string(text, vocab):
+    """The same answer, or the same error naming the same character and position."""
+    assert _read(read_prefix, text, vocab) == _read(read_prefix_plain, text, vocab)
+
+
+def test_both_reads_refuse_what_is_not_a_string():
+    assert _read(read_prefix, None, DEFAULT_VOCAB) == _read(read_prefix_plain, None, DEFAULT_VOCAB)
+    assert _read(read_prefix, None, DEFAULT_VOCAB)[0] == "TypeError"

@@ -23,7 +23,7 @@ from .tokens import DEFAULT_VOCAB
 from .train import BUDGETS
 
 _default_showwarning = warnings.showwarning
-MODEL_HELP = "a shipped architecture name (gru, lstm, transformer, bert, gpt), 'latest' or a run folder (default latest)"
+MODEL_HELP = f"a shipped architecture name ({', '.join(ARCHS)}), 'latest' or a run folder (default latest)"
 
 
 class UsageError(Exception):
@@ -229,8 +229,8 @@ def _add_evaluate(sub) -> None:
         "answer length, prefix length and depth. Writes one line per problem to the run's evaluation_results/.",
     )
     e.add_argument("--model", default="latest", help=MODEL_HELP)
-    e.add_argument("--suite", choices=list(SUITES), help=f"{_dists(SUITES)}; bbh: BIG-Bench Hard dyck_languages (250, "
-                   "shipped); default: the distribution the model trained on")
+    suites = "; ".join(f"{name}: {s.about}" for name, s in SUITES.items()).replace("%", "%%")
+    e.add_argument("--suite", choices=list(SUITES), help=f"{suites}; default: the distribution the model trained on")
     e.add_argument("--data", metavar="FILE", help="a dataset file or folder (for --suite bbh: the BIG-Bench Hard JSON)")
     e.add_argument("--samples", type=int, help="how many examples (default 100 generated; all of a file)")
     e.add_argument("--seed", type=int, default=0, help="seed of the generated suite (default 0)")

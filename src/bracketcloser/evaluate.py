@@ -34,17 +34,23 @@ def token_accuracy(predicted: str, expected: str) -> tuple[int, int]:
     return sum(a == b for a, b in zip(predicted + end, expected + end, strict=False)), len(expected) + 1
 
 
-def prefix_bucket(n: int) -> str:
-    lo, hi = next(b for b in PREFIX_BUCKETS if b[0] <= n <= b[1]) if n > 0 else (0, 0)
+def prefix_bucket(n: int) -> tuple[int, int]:
+    """The bucket of PREFIX_BUCKETS that a prefix of ``n`` brackets falls in ((0, 0): empty)."""
+    return next(b for b in PREFIX_BUCKETS if b[0] <= n <= b[1]) if n > 0 else (0, 0)
+
+
+def bucket_name(bucket: tuple[int, int]) -> str:
+    lo, hi = bucket
     return f"{lo}+" if hi == 10**9 else f"{lo}-{hi}"
 
 
-def _breakdown(records: list[dict], key) -> dict:
+def _breakdown(records: list[dict], key, name=str) -> dict:
+    """Exact match per group, in the order of the groups' keys: ``key`` gives a record's number
+    (or bucket), ``name`` the group's label in the report."""
     groups: dict = defaultdict(list)
     for r in records:
         groups[key(r)].append(r["correct"])
-    order = sorted(groups, key=lambda k: (int(str(k).split("-")[0].rstrip("+")) if str(k)[0].isdigit() else k))
-    return {str(k): {"n": len(groups[k]), "exact_match": sum(groups[k]) / len(groups[k])} for k in order}
+    return {name(k): {"n": len(groups[k]), "exact_match": sum(groups[k]) / len(groups[k])} for k in sorted(groups)}
 
 
 def evaluate(completer: Completer, examples: list[Example]) -> dict:
@@ -73,7 +79,7 @@ def evaluate(completer: Completer, examples: list[Example]) -> dict:
         "token_accuracy": correct_tokens / total_tokens if total_tokens else 0.0,
         "unsupported": n - len(supported),
         "by_answer_length": _breakdown(records, lambda r: r["answer_length"]),
-        "by_prefix_length": _breakdown(records, lambda r: prefix_bucket(len(r["input"]))),
+        "by_prefix_length": _breakdown(records, lambda r: prefix_bucket(len(r["input"])), bucket_name),
         "by_depth": _breakdown(records, lambda r: r["depth"]),
         "records": records,
     }

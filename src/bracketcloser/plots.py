@@ -1,5 +1,9 @@
 """Figures a learner reads at a glance. Matplotlib only, drawn off-screen, returned as PNG bytes.
 
+Every figure is a ``matplotlib.figure.Figure`` made directly, not through pyplot, and becomes
+a PNG through ``png_bytes``: no backend is chosen, no global setting changes and no figure
+registry fills up, so a program that imports the package keeps its matplotlib as it was.
+
 ``generalisation_png``: exact match against prefix length and against nesting depth, one
 line per model, with the range the models trained on shaded, so it shows where each
 architecture stops generalising and which one holds on.
@@ -8,6 +12,7 @@ architecture stops generalising and which one holds on.
 from __future__ import annotations
 
 import io
+import sys
 from collections import defaultdict
 
 from .data import Range
@@ -30,15 +35,24 @@ def sweep(records: list[dict]) -> dict:
     return out
 
 
+def png_bytes(fig, dpi: int = 100) -> bytes:
+    """``fig`` (a ``matplotlib.figure.Figure``) as PNG bytes. A figure pyplot made (Optuna's)
+    is closed too, so pyplot lets it go."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    pyplot = sys.modules.get("matplotlib.pyplot")  # loaded only by whoever drew through it
+    if pyplot is not None:
+        pyplot.close(fig)
+    return buf.getvalue()
+
+
 def generalisation_png(sweeps: dict[str, dict], trained: Range | None, title: str = "") -> bytes:
     """``sweeps``: per model, ``sweep(records)`` of suites that cover length and depth (e.g.
     shapes, walks, strings, long, deep)."""
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (by_length, by_depth) = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+    fig = Figure(figsize=(12, 4.5))
+    by_length, by_depth = fig.subplots(1, 2, sharey=True)
     for name, data in sweeps.items():
         for ax, key in ((by_length, "by_length"), (by_depth, "by_depth")):
             xs = [float(x) for x in data[key]]
@@ -54,7 +68,4 @@ def generalisation_png(sweeps: dict[str, dict], trained: Range | None, title: st
     by_depth.set(title="by depth")
     by_depth.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig)

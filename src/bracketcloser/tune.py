@@ -37,6 +37,7 @@ from .data import suite
 from .evaluate import evaluate
 from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json
 from .inference import load
+from .plots import png_bytes
 from .train import BUDGETS, Interrupted, TrainConfig, train, tunable
 
 METRICS = {"exact_match": "maximize", "time_to_target": "minimize"}
@@ -326,8 +327,7 @@ def _plots(study) -> dict[str, bytes]:
 
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    matplotlib.use("Agg")  # Optuna draws through pyplot: never a window, whatever the machine has
     from optuna import importance
     from optuna.visualization import matplotlib as vis
 
@@ -335,10 +335,7 @@ def _plots(study) -> dict[str, bytes]:
         fig = ax.figure if hasattr(ax, "figure") else ax.flat[0].figure
         fig.set_size_inches(8, 5)
         fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=100)
-        plt.close(fig)
-        return buf.getvalue()
+        return png_bytes(fig)
 
     out = {}
     with warnings.catch_warnings():
@@ -348,19 +345,21 @@ def _plots(study) -> dict[str, bytes]:
             ranked = list(importance.get_param_importances(study))
             out["param_importances.png"] = png(vis.plot_param_importances(study))
             if len(ranked) >= 2:
-                out["top2_params.png"] = png(_scatter_top2(study, ranked[:2], plt))
+                out["top2_params.png"] = png(_scatter_top2(study, ranked[:2]))
         except (RuntimeError, ValueError, ZeroDivisionError):
             pass  # too few complete trials, or none of the settings varied
     return out
 
 
-def _scatter_top2(study, names: list[str], plt):
+def _scatter_top2(study, names: list[str]):
     """Each complete trial at its values of the two most important settings, coloured by
     score (a scatter rather than Optuna's contour, which would need SciPy)."""
+    from matplotlib.figure import Figure
     from optuna.trial import TrialState
 
     trials = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if set(names) <= set(t.params)]
-    fig, ax = plt.subplots()
+    fig = Figure()
+    ax = fig.subplots()
     axes = []
     for name in names:
         values = [t.params[name] for t in trials]

@@ -25,8 +25,9 @@ Tests call ``Lab`` and the figures without a browser (tests/test_app.py); the br
 drive the page itself (tests/test_app_browser.py).
 """
 
+from ..data import BOARD
 from .figures import curve_figure, inside_figure, probs_figure
-from .lab import APP_BUDGETS, BOARD, Lab, TrainingJob
+from .lab import APP_BUDGETS, Lab, TrainingJob
 from .text import LANGUAGES, TEXT, say
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..architectures import ARCHS
 from ..checkpoint import list_runs
-from ..data import DISTS, sample_seed_original, seed_label_error_rate
+from ..data import BOARD, DISTS, sample_seed_original, seed_label_error_rate
 from ..inference import PRETRAINED, Completer, RangeWarning, load
 from ..solver import solve
 from ..train import Interrupted, TrainConfig, train
@@ -22,7 +22,6 @@ from .text import say
 
 FOUR_KINDS = DISTS["general"].vocab  # the solver reads every kind a shipped model reads
 APP_BUDGETS = ("steps", "1min", "10min")  # the longest training the page starts is 10 minutes
-BOARD = ("shapes", "walks", "strings", "seed", "bbh", "long", "deep", "len1000", "depth100")  # leaderboard columns
 
 
 class Lab:
@@ -109,7 +108,7 @@ class Lab:
     # ---- Compare
     def leaderboard(self) -> list[list]:
         """The committed leaderboard (``pretrained.json`` in the results folder): model, params,
-        then exact match in percent on each BOARD suite."""
+        then exact match in percent on each suite of ``data.BOARD``."""
         path = self.results_dir / "pretrained.json" if self.results_dir else None
         if path is None or not path.is_file():
             return []

@@ -16,9 +16,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry calls
 import gradio as gr  # noqa: E402
 
 from ..architectures import ARCHS, DEFAULT_ARCH  # noqa: E402
-from ..data import DISTS, TRAIN_DISTS  # noqa: E402
+from ..data import BOARD, DISTS, TRAIN_DISTS  # noqa: E402
 from .figures import curve_figure  # noqa: E402
-from .lab import APP_BUDGETS, BOARD, Lab  # noqa: E402
+from .lab import APP_BUDGETS, Lab  # noqa: E402
 from .text import LANGUAGES, say  # noqa: E402
 
 

@@ -8,8 +8,12 @@
   2018, Raffel et al. 2020) or ``none`` (a causal model can still infer position by counting
   what it attends to). Which one a model uses decides whether it can read inputs longer than it
   was trained on.
-- ``Attention``: multi-head scaled dot-product attention, for self- or cross-attention,
-  with an optional key/value cache for step-by-step decoding.
+- ``attention_weights`` and ``Attention``: multi-head scaled dot-product attention, written
+  out as softmax(q k^T / sqrt(d) + bias) (torch's fused ``scaled_dot_product_attention`` gives
+  the same numbers, tests/test_layers.py, but measured 15-20% slower per training step on a
+  2-core CPU with these short masked sequences, and it cannot hand back the weights that
+  ``model.explain`` shows), for self- or cross-attention, with an optional key/value cache for
+  step-by-step decoding.
 - ``FeedForward`` and ``Block``: the pre-norm residual block (norm -> attention -> add,
   norm -> MLP -> add), optionally with cross-attention for a decoder.
 """
@@ -108,6 +112,16 @@ class Embedding(nn.Module):
         return self.drop(x)
 
 
+def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor, bias: torch.Tensor | None = None) -> torch.Tensor:
+    """softmax(q k^T / sqrt(d) + bias) over the keys a query may see: q (B, H, Tq, D), k (B, H,
+    Tk, D), mask (B, 1, Tq, Tk) True where a query may look, bias broadcast to (B, H, Tq, Tk)
+    -> weights (B, H, Tq, Tk), each query's row summing to 1."""
+    att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
+    if bias is not None:
+        att = att + bias
+    return att.masked_fill(~mask, float("-inf")).softmax(-1)
+
+
 class Attention(Recording, nn.Module):
     """Multi-head attention. ``mask`` (B, 1, Tq, Tk) is True where a query may look.
     While ``record`` is on (``model.explain``) it keeps where the last query looked."""
@@ -130,6 +144,13 @@ class Attention(Recording, nn.Module):
         B, T, C = x.shape
         return x.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
 
+    def offset_bias(self, q_pos, k_pos):
+        """The learned score bias for each offset key - query, clipped at +-RELATIVE_REACH:
+        positions (B or 1, Tq) and (B or 1, Tk) -> (B or 1, H, Tq, Tk). With positions shared by
+        the batch (training) it is built once."""
+        offset = k_pos[:, None, :] - q_pos[:, :, None]  # (B or 1, Tq, Tk)
+        return self.relative[:, offset.clamp(-RELATIVE_REACH, RELATIVE_REACH) + RELATIVE_REACH].transpose(0, 1)
+
     def forward(self, x, mask, q_pos=None, source=None, k_pos=None, cache=None):
         """Self-attention when ``source`` is None, else cross-attention to ``source``.
         ``cache`` (a dict) accumulates self-attention keys/values across decoding steps, or
@@ -148,15 +169,11 @@ class Attention(Recording, nn.Module):
                 cache["k"], cache["v"] = k, v
                 if source is None:  # the positions of the cached keys, for the relative bias
                     cache["pos"] = k_pos if k_pos is not None else q_pos
-        att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
-        if self.relative is not None and source is None:  # a learned score bias by offset
-            # (B or 1, Tq, Tk): with positions shared by the batch (training) the bias is built once
-            offset = (k_pos if k_pos is not None else q_pos)[:, None, :] - q_pos[:, :, None]
-            att = att + self.relative[:, offset.clamp(-RELATIVE_REACH, RELATIVE_REACH) + RELATIVE_REACH].transpose(0, 1)
-        att = att.masked_fill(~mask, float("-inf")).softmax(-1)
+        bias = None
+        if self.relative is not None and source is None:
+            bias = self.offset_bias(q_pos, k_pos if k_pos is not None else q_pos)
+        att = attention_weights(q, k, mask, bias)  # (B, H, Tq, Tk)
         self.keep(att[0, :, -1].detach())  # (H, Tk), while recording (one prompt at a time)
-        # (torch's fused scaled_dot_product_attention measured 15-20% slower per training step
-        # here, on a 2-core CPU with these short masked sequences, so the three lines stay)
         y = self.drop(att) @ v  # (B, H, Tq, C/H)
         return self.proj(y.transpose(1, 2).flatten(2))
 

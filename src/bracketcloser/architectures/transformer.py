@@ -16,9 +16,13 @@ encoder, the rest to the decoder, and the decoder's logits are put back at their
 positions (positions the encoder read get zero logits; they are never scored).
 Decoding encodes once, caches cross-attention keys/values and the decoder's own
 keys/values, and steps the whole batch together. Size at the default config (1 + 1
-layers, 2 heads, n_embd 32): 47,178 parameters. One encoder and one decoder layer learn the
-original's distribution fastest in a minute (more steps fit in it), and with a curriculum
-they learn general completion on ``dyck`` too (the shipped model).
+layers, 2 heads, n_embd 32): 47,178 parameters (47,372 reading the general range's four
+kinds). One encoder and one decoder layer learn the original's distribution fastest in a
+minute (more steps fit in it). The shipped model is that size, trained on the general range
+(``--dist general``) for 15,000 steps with a curriculum (prefixes of 20 brackets growing to
+100 over the first 30%): 79% exact match on ``shapes``, 75% on ``walks``, 42% on ``strings``
+and 97.2% on BIG-Bench Hard, but 9% on ``long`` and 26.5% on ``deep``
+(bench/results/pretrained.json).
 """
 
 from __future__ import annotations
