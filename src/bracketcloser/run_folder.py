@@ -27,6 +27,7 @@ import torch
 from . import __version__
 from .checkpoint import BEST, CHECKPOINT, CONFIG, INFO, load_checkpoint, read_config, save_checkpoint, save_weights
 from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, write_dataset
+from .plots import png_bytes
 
 HISTORY = "history.csv"
 
@@ -162,6 +163,4 @@ def history_png(history: list[dict], arch: str) -> bytes:
     ax2.set(xlabel="step", ylabel="exact match", ylim=(0, 1.02), title=f"{arch}: validation exact match")
     ax2.grid(alpha=0.3)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    return buf.getvalue()
+    return png_bytes(fig)

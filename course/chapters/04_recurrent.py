@@ -1,0 +1,361 @@
+"""Chapter 4. Recurrent models: gates, and what the hidden state holds (linear probes)."""
+
+# ruff: noqa: E501  (Japanese prose runs long: a line break inside a Japanese sentence renders as a space)
+
+from cells import LANGUAGE, code, md
+
+CELLS = [
+    md(
+        en="""
+        # 4. Recurrent models: what does the hidden state hold?
+
+        A GRU or an LSTM reads one token at a time and folds everything it has read into a
+        hidden state of fixed size (128 numbers per layer in the shipped models). To close
+        brackets it needs, at every moment, the stack of open brackets. This chapter asks:
+        **does the shipped models' hidden state actually hold the depth and the innermost open
+        bracket, and up to what depth?** We first write the GRU's gates out by hand, then train
+        *linear probes* that try to read those two facts straight off the hidden state.
+        """,
+        ja="""
+        # 4. 再帰型モデル: 隠れ状態には何が入っているのか
+
+        GRU や LSTM はトークンを一つずつ読み、読んだものすべてを固定サイズの隠れ状態（同梱のモデルでは 1 層あたり 128 個の数）に畳み込みます。
+        括弧を閉じるには、いつでも「開いている括弧のスタック」を知っている必要があります。この章の問いは
+        **同梱のモデルの隠れ状態は、本当に入れ子の深さと最も内側の開き括弧を保持しているのか。保持しているならどの深さまでか** です。
+        まず GRU のゲートを手で書き下し、次に隠れ状態からこの二つを直接読み取ろうとする *線形プローブ* を学習させます。
+        """,
+    ),
+    LANGUAGE,
+    code(
+        """
+        import matplotlib.pyplot as plt
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        import bracketcloser as bc
+        from bracketcloser import data
+        from bracketcloser.architectures import build
+        from bracketcloser.batch import prompt_batch
+        from bracketcloser.solver import open_stack
+
+        torch.manual_seed(0)
+        torch.set_num_threads(1)  # the models are small: one thread is as fast as two here
+        V4 = data.GENERAL_VOCAB
+        models = {name: bc.load(name) for name in ("lstm", "gru")}
+        for name, m in models.items():
+            print(m, m.model.cfg)
+        """
+    ),
+    md(
+        en="""
+        ## Gates
+
+        A plain recurrent layer rewrites its whole state at every token, so what it held about
+        an opener twenty tokens back is washed out by everything read since. A **gate** is a
+        vector of numbers between 0 and 1 that decides, unit by unit, how much of the old state
+        to keep. The GRU (Cho et al. 2014) has two, computed from the input `x` and the old
+        state `h`:
+
+        - the **reset gate** `r = σ(W_ir x + W_hr h)` says how much of the old state to use when
+          proposing a new one, `n = tanh(W_in x + r ⊙ (W_hn h))`;
+        - the **update gate** `z = σ(W_iz x + W_hz h)` says how much of the old state to keep:
+          `h' = (1 − z) ⊙ n + z ⊙ h`. Where `z` is near 1 a unit is left as it was.
+
+        (Each product also has a bias.) The LSTM (Hochreiter & Schmidhuber 1997) keeps a
+        separate *cell* `c` with a forget gate `f`, an input gate `i` and an output gate `o`:
+        `c' = f ⊙ c + i ⊙ g`, `h' = o ⊙ tanh(c')`. The idea is the same: a unit that should
+        remember an outer bracket is left alone while inner ones open and close.
+
+        Here is the shipped GRU's computation in plain PyTorch, layer by layer and token by
+        token, with its own weights, checked against `torch.nn.GRU`, which the package uses:
+        """,
+        ja="""
+        ## ゲート
+
+        素朴な再帰層はトークンを読むたびに状態全体を書き換えるので、20 トークン前の開き括弧について持っていた情報は、
+        その後に読んだものに押し流されてしまいます。**ゲート** は 0 から 1 の値をとるベクトルで、古い状態をどれだけ残すかをユニットごとに決めます。
+        GRU（Cho et al. 2014）は、入力 `x` と古い状態 `h` から二つのゲートを計算します。
+
+        - **リセットゲート** `r = σ(W_ir x + W_hr h)` は、新しい状態の候補 `n = tanh(W_in x + r ⊙ (W_hn h))` を作るときに
+          古い状態をどれだけ使うかを決めます。
+        - **更新ゲート** `z = σ(W_iz x + W_hz h)` は古い状態をどれだけ残すかを決めます。`h' = (1 − z) ⊙ n + z ⊙ h` で、
+          `z` が 1 に近いユニットはそのまま残ります。
+
+        （どの積にもバイアスが付きます。）LSTM（Hochreiter & Schmidhuber 1997）は別に *セル* `c` を持ち、忘却ゲート `f`、入力ゲート `i`、
+        出力ゲート `o` を使って `c' = f ⊙ c + i ⊙ g`、`h' = o ⊙ tanh(c')` と更新します。考え方は同じで、
+        外側の括弧を覚えておくべきユニットは、内側の括弧が開いたり閉じたりする間もそっとしておかれます。
+
+        同梱の GRU の計算を、その重みを使って素の PyTorch で層ごと・トークンごとに書き、パッケージが使っている `torch.nn.GRU` と比べます。
+        """,
+    ),
+    code(
+        """
+        gru = models["gru"].model  # a RecurrentLM: embed -> nn.GRU -> head
+        H = gru.cfg.n_hidden
+
+
+        def gru_by_hand(x):
+            \"\"\"x (T, E) -> the top layer's states (T, H) and layer 0's update gates (T, H).\"\"\"
+            update_gates = []
+            for layer in range(gru.cfg.n_layer):
+                W_ih, W_hh = (getattr(gru.rnn, f"weight_{x}_l{layer}") for x in ("ih", "hh"))  # (3H, in), (3H, H)
+                b_ih, b_hh = (getattr(gru.rnn, f"bias_{x}_l{layer}") for x in ("ih", "hh"))  # (3H,) each
+                h, outputs = torch.zeros(H), []  # h (H,)
+                for x_t in x:  # x_t (in,)
+                    gi, gh = W_ih @ x_t + b_ih, W_hh @ h + b_hh  # (3H,) each: rows r, z, n
+                    r = torch.sigmoid(gi[:H] + gh[:H])  # (H,) reset gate
+                    z = torch.sigmoid(gi[H : 2 * H] + gh[H : 2 * H])  # (H,) update gate
+                    n = torch.tanh(gi[2 * H :] + r * gh[2 * H :])  # (H,) the proposal
+                    h = (1 - z) * n + z * h  # (H,) keep where z ~ 1, rewrite where z ~ 0
+                    outputs.append(h)
+                    if layer == 0:
+                        update_gates.append(z)
+                x = torch.stack(outputs)  # (T, H): the next layer's input
+            return x, torch.stack(update_gates)
+
+
+        prefix = "{[(<>)]<{}"
+        ids = torch.tensor(V4.prompt_ids(prefix))  # (T,)
+        with torch.no_grad():
+            x = gru.embed(ids)  # (T, E)
+            ours, z = gru_by_hand(x)
+            package, _ = gru.rnn(x[None])  # (1, T, H)
+        print("largest difference from nn.GRU:", f"{(ours - package[0]).abs().max().item():.1e}")
+        """
+    ),
+    md(
+        en="""
+        How much does layer 0 keep at each token? Count the units whose update gate is above
+        0.9 (kept almost untouched), first along our prefix, then averaged over 200 prefixes by
+        the kind of token read:
+        """,
+        ja="""
+        第 0 層は各トークンでどれだけ状態を残しているでしょうか。更新ゲートが 0.9 を超える（ほぼそのまま残される）ユニットの割合を、
+        まず上の接頭辞に沿って、次に 200 個の接頭辞で読んだトークンの種類ごとに平均して数えます。
+        """,
+    ),
+    code(
+        """
+        for token, z_t in zip(V4.decode(ids.tolist()), z):
+            print(f"{token:>8}  units kept (z > 0.9): {(z_t > 0.9).float().mean():.0%}")
+
+        kept = {"an opener": [], "a closer": []}
+        with torch.no_grad():
+            for ex in data.suite("shapes", 200, seed=1):
+                _, z = gru_by_hand(gru.embed(torch.tensor(V4.prompt_ids(ex.prefix))))
+                for ch, z_t in zip(ex.prefix, z[1:]):  # z[0] is at `input`
+                    kept["an opener" if ch in V4.closer_of else "a closer"].append((z_t > 0.9).float().mean())
+        for k, v in kept.items():
+            print(f"after reading {k}: {torch.stack(v).mean():.1%} of units kept on average ({len(v):,} tokens)")
+        """
+    ),
+    md(
+        en="""
+        ## Reading the hidden state with a probe
+
+        A **linear probe** is a logistic regression trained to predict some fact from a
+        model's internal vectors, with the model frozen. If a *linear* read-out recovers the
+        fact on prefixes the probe never saw, the state holds it in a simple, usable form.
+        Two facts, after every bracket read:
+
+        - the **depth**: how many brackets are open (31 classes, 0–30);
+        - the **innermost open bracket**: which kind must be closed next (none, `(`, `[`, `{`, `<`).
+
+        Two baselines keep the probe honest. *Chance*: always answer the most common class.
+        And a *control*: the same probe on an **untrained** network of the same shape. A random
+        recurrent net already carries traces of its recent input (the last token read is very
+        often the innermost opener), so only what the trained model reads *beyond* the
+        control is learned.
+
+        First, the states. `model.rnn` over the embedded prompts gives the top layer's state
+        after every token (for the LSTM that is `h`, its output; its cell `c` is not read). The
+        labels come from the solver.
+        """,
+        ja="""
+        ## プローブで隠れ状態を読む
+
+        **線形プローブ** とは、モデルを固定したまま、その内部のベクトルからある事実を予測するように学習させたロジスティック回帰です。
+        プローブが学習に使っていない接頭辞でもその事実を *線形に* 読み取れるなら、状態はその事実を単純で使いやすい形で保持していることになります。
+        括弧を一つ読むたびに、次の二つを読み取ります。
+
+        - **深さ**: いま開いている括弧の数（0〜30 の 31 クラス）
+        - **最も内側の開き括弧**: 次に閉じるべき括弧の種類（なし・`(`・`[`・`{`・`<`）
+
+        プローブの結果を正しく評価するために、比較対象を二つ用意します。一つは *偶然の水準*、つまりいつも最も多いクラスを答えた場合です。
+        もう一つは *対照* で、同じ形の **学習していない** ネットワークに同じプローブを当てます。ランダムな再帰ネットワークでも直前の入力の痕跡は残っており
+        （直前に読んだトークンが最も内側の開き括弧であることはとても多い）、学習によって得たと言えるのは、対照を *上回って* 読み取れる分だけです。
+
+        まず状態を集めます。埋め込んだプロンプトに `model.rnn` を通すと、各トークンの後の最上層の状態が得られます
+        （LSTM では出力 `h` で、セル `c` は読みません）。ラベルはソルバーから作ります。
+        """,
+    ),
+    code(
+        """
+        KINDS = "([{<"
+
+
+        def states_and_labels(model, prefixes):
+            \"\"\"After each bracket of each prefix: the top layer's state (N, H), the depth (N,)
+            and the innermost open bracket (N,: 0 none, 1-4 the kinds), and whether a closer was just read.\"\"\"
+            idx, _ = prompt_batch(prefixes, V4)  # (B, T): input, the prefix, ,output, padding
+            with torch.no_grad():
+                h, _ = model.rnn(model.embed(idx))  # (B, T, H): right padding never reaches earlier positions
+            X, depth, inner, after_closer = [], [], [], []
+            for b, prefix in enumerate(prefixes):
+                for t in range(len(prefix)):
+                    stack = open_stack(prefix[: t + 1], V4)
+                    X.append(h[b, t + 1])  # (H,): after reading prefix[t] (position 0 is `input`)
+                    depth.append(len(stack))
+                    inner.append(KINDS.index(stack[-1]) + 1 if stack else 0)
+                    after_closer.append(prefix[t] not in KINDS)
+            return torch.stack(X), torch.tensor(depth), torch.tensor(inner), torch.tensor(after_closer)
+
+
+        probe_train = [ex.prefix for ex in data.generate("general", 300, seed=0, split="valid")]
+        probe_test = [ex.prefix for ex in data.suite("shapes", 200, seed=0) + data.suite("walks", 200, seed=0)]
+        torch.manual_seed(0)
+        nets = {}
+        for name, m in models.items():
+            nets[name] = m.model
+            sizes = {k: getattr(m.model.cfg, k) for k in ("n_embd", "n_hidden", "n_layer")}
+            nets[f"{name} (untrained)"] = build(name, vocab_size=V4.size, **sizes)  # the same shape, random weights
+        states = {}
+        for net, m in nets.items():
+            states[net] = (states_and_labels(m, probe_train), states_and_labels(m, probe_test))
+        print(f"probe training positions: {len(states['lstm'][0][1]):,}, test positions: {len(states['lstm'][1][1]):,}")
+        """
+    ),
+    code(
+        """
+        def fit_probe(X, y, classes, steps=150):
+            \"\"\"Multinomial logistic regression: one linear layer and a softmax, trained with Adam.\"\"\"
+            torch.manual_seed(0)
+            mean, std = X.mean(0), X.std(0) + 1e-6  # (H,) each: standardise every unit
+            probe = nn.Linear(X.size(1), classes)  # (H -> classes)
+            opt = torch.optim.Adam(probe.parameters(), lr=0.05)
+            for _ in range(steps):
+                loss = F.cross_entropy(probe((X - mean) / std), y)  # full batch
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            return lambda Z: probe((Z - mean) / std).argmax(-1).detach()  # (N, H) -> (N,) predicted classes
+
+
+        results = {}
+        for net, ((X, d, i, _), (Xt, dt, it, closer_t)) in states.items():
+            pd = fit_probe(X, d, 31)(Xt)
+            pi = fit_probe(X, i, 5)(Xt)
+            hard = closer_t & (it > 0)  # a closer was just read and something is still open
+            results[net] = dict(pd=pd, pi=pi, depth=(pd == dt).float().mean().item(),
+                                depth_pm1=((pd - dt).abs() <= 1).float().mean().item(),
+                                inner=(pi == it).float().mean().item(),
+                                inner_after_closer=(pi[hard] == it[hard]).float().mean().item())
+        _, (_, dt, it, closer_t) = states["lstm"]
+        hard = closer_t & (it > 0)
+        chance_d = (dt == dt.mode().values).float().mean().item()
+        chance_i = (it == it.mode().values).float().mean().item()
+        chance_h = (it[hard] == it[hard].mode().values).float().mean().item()
+        print(f"{'':<18}{'depth':>8}{'depth ±1':>10}{'innermost':>11}{'innermost after a closer':>26}")
+        print(f"{'chance':<18}{chance_d:>8.1%}{'':>10}{chance_i:>11.1%}{chance_h:>26.1%}")
+        for net, r in results.items():
+            print(f"{net:<18}{r['depth']:>8.1%}{r['depth_pm1']:>10.1%}{r['inner']:>11.1%}"
+                  f"{r['inner_after_closer']:>26.1%}")
+        """
+    ),
+    md(
+        en="""
+        Read the table row against row. A probe beats chance on every network, the untrained
+        ones included: that much comes from the architecture alone. The trained models' lead
+        over their untrained controls is what training put into the state. The last column is
+        the hardest test: right after a closer, the innermost open bracket is one that was read
+        *earlier*, so the last token gives it away no more.
+        """,
+        ja="""
+        表は行どうしを比べて読みます。どのネットワークでもプローブは偶然の水準を上回ります。学習していないネットワークでもそうで、
+        その分はアーキテクチャだけから来ています。学習済みモデルが対照をどれだけ上回るかが、学習によって状態に書き込まれたものです。
+        最後の列がいちばん厳しい試験です。閉じ括弧を読んだ直後の最も内側の開き括弧は *もっと前に* 読んだものなので、
+        直前のトークンからは答えがわかりません。
+        """,
+    ),
+    code(
+        """
+        for net in models:
+            gap = results[net]["inner_after_closer"] - results[f"{net} (untrained)"]["inner_after_closer"]
+            print(f"{net}: innermost bracket after a closer, trained minus untrained: {gap:+.1%}")
+        """
+    ),
+    md(
+        en="""
+        ## Accuracy by depth
+
+        Closing brackets gets harder with depth: the state must hold every open bracket at
+        once. Where does each probe start to fail? Break the test positions down by their true
+        depth (groups of three levels):
+        """,
+        ja="""
+        ## 深さ別の正解率
+
+        深くなるほど括弧を閉じるのは難しくなります。開いている括弧をすべて同時に状態に保持しなければならないからです。
+        各プローブはどこから読み取れなくなるのでしょうか。テストの位置を本当の深さ別（3 段ずつ）に分けて見ます。
+        """,
+    ),
+    code(
+        """
+        groups = [(lo, lo + 2) for lo in range(0, 31, 3)]  # depth 0-2, 3-5, ..., 30-32
+        centre = [lo + 1 for lo, _ in groups]
+
+
+        def by_depth(pred, truth):
+            \"\"\"Accuracy of the predictions (N,) in each depth group (nan where a group is empty).\"\"\"
+            out = []
+            for lo, hi in groups:
+                group = (dt >= lo) & (dt <= hi)  # (N,): the test positions at these true depths
+                out.append((pred[group] == truth[group]).float().mean().item() if group.any() else float("nan"))
+            return out
+
+
+        T = {"en": dict(depth="probe for the depth", inner="probe for the innermost open bracket", x="true depth",
+                        y="probe accuracy"),
+             "ja": dict(depth="深さのプローブ", inner="最も内側の開き括弧のプローブ", x="本当の深さ", y="プローブの正解率")}[LANG]
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+        for net, r in results.items():
+            style = dict(ls="--", alpha=0.6) if "untrained" in net else dict(marker=".")
+            axes[0].plot(centre, by_depth(r["pd"], dt), label=net, **style)
+            axes[1].plot(centre, by_depth(r["pi"], it), label=net, **style)
+        for ax, key in zip(axes, ("depth", "inner")):
+            ax.set(title=T[key], xlabel=T["x"], ylim=(0, 1.02))
+            ax.grid(alpha=0.3)
+        axes[0].set(ylabel=T["y"])
+        axes[1].legend(fontsize=8)
+        fig.tight_layout()
+        plt.show()
+        deepest = f"{groups[-2][0]}-{groups[-2][1]}"  # the deepest full group inside the trained range
+        for net in models:
+            d_acc, i_acc = by_depth(results[net]["pd"], dt), by_depth(results[net]["pi"], it)
+            print(f"{net}: depth probe {d_acc[0]:.0%} at depth 0-2, {d_acc[-2]:.0%} at {deepest};  "
+                  f"innermost probe {i_acc[0]:.0%} at depth 0-2, {i_acc[-2]:.0%} at {deepest}, lowest {min(i_acc):.0%}")
+        """
+    ),
+    md(
+        en="""
+        Read the last lines. A linear probe reads the exact depth well off a shallow state and
+        badly off a deep one, though it is still often within ±1 (the table's second column). The
+        innermost open bracket stays readable far deeper, and that is the fact the next answer
+        token needs: the state keeps what it must say next more plainly than how deep it is.
+        Chapter 6 shows what happens beyond depth 30, where the models never trained.
+
+        **Next:** Chapter 5 opens the shipped GPT and finds the head that looks at the bracket
+        to close.
+        """,
+        ja="""
+        最後の数行を見てください。線形プローブは、浅い状態からは正確な深さをよく読み取れますが、深い状態からはうまく読み取れません。
+        それでも誤差は多くの場合 ±1 以内に収まっています（表の 2 列目）。
+        一方、最も内側の開き括弧はずっと深いところまで読み取れます。次に出す答えのトークンに必要なのは、まさにこの情報です。
+        状態は「どれだけ深いか」よりも「次に何を言うべきか」をはっきりと保持しているのです。
+        学習で一度も見ていない深さ 30 より先で何が起こるかは、第 6 章で見ます。
+
+        **次の章:** 第 5 章では同梱の GPT の中を開き、閉じるべき括弧を見ているヘッドを探します。
+        """,
+    ),
+]
