@@ -1,4 +1,4 @@
-"""Chapter 6. Beyond the training range: accuracy against length and depth for every shipped model; the stack model's actions."""
+"""Chapter 6. Beyond the training range: accuracy against length and depth for every shipped model; the stack model's actions; its soft and discrete stacks far beyond."""
 
 # ruff: noqa: E501  (Japanese prose runs long: a line break inside a Japanese sentence renders as a space)
 
@@ -208,6 +208,161 @@ CELLS = [
         print(f"most probable action = the solver's move on {agree:,} of {total:,} brackets read ({agree / total:.2%})")
         print(f"largest distance of an action probability from 0 or 1: {furthest:.4f}")
         """
+    ),
+    md(
+        en="""
+        ## Soft and discrete: the same weights, two ways to answer
+
+        The mix that gives training its gradient is not how the model answers. By default it
+        answers with a **discrete** stack: at every token it takes the most probable action and
+        does it on a real stack. The **soft** form, the superposition it trained with, is one
+        switch away (`model.cfg.answer_with`). Score both on held-out prefixes (the `test`
+        split) far past the trained range: 20 random walks of exactly 250, 500, 1,000 and
+        2,000 brackets each, nested up to a tenth of their length (`data.sample_far`, as
+        `bench/stack_long.py` draws them).
+        """,
+        ja="""
+        ## soft と discrete: 同じ重みで、答え方が二通り
+
+        学習に勾配を与えていた混ぜ合わせは、モデルが答えるときのやり方ではありません。既定では **discrete**（離散）スタックで答えます。
+        各トークンで最も確率の高い行動を一つ選び、それを本物のスタックの上で実行します。学習時の重ね合わせである **soft** の形へは、
+        スイッチ一つ（`model.cfg.answer_with`）で切り替えられます。学習範囲のはるか外にある、学習に使っていない接頭辞（`test` 分割）で両方を採点しましょう。
+        長さがちょうど 250、500、1,000、2,000 個の括弧のランダムウォークを 20 個ずつ、入れ子の深さは長さの 10 分の 1 までです
+        （`bench/stack_long.py` と同じく `data.sample_far` で引きます）。
+        """,
+    ),
+    code(
+        """
+        import random
+
+        def held_out(length, n=20):
+            \"\"\"n prefixes of exactly `length` brackets, depth up to length/10, all in the test split.\"\"\"
+            rng, out = random.Random(length), []
+            while len(out) < n:
+                prefix = data.sample_far(rng, V4, length=length, depth=length // 10).prefix
+                if data.split_of(prefix) == "test":
+                    out.append(prefix)
+            return out
+
+        LENGTHS = (250, 500, 1000, 2000)
+        far_walks = {L: held_out(L) for L in LENGTHS}
+        solved = {L: [bc.solve(p, V4) for p in ps] for L, ps in far_walks.items()}
+        given = {}
+        for form in ("soft", "discrete"):
+            stack.model.cfg.answer_with = form
+            given[form] = {L: stack.complete(ps, warn=False) for L, ps in far_walks.items()}
+        stack.model.cfg.answer_with = "discrete"  # back to the default
+
+        accuracy = {form: {L: sum(g == s for g, s in zip(given[form][L], solved[L])) / len(solved[L]) for L in LENGTHS}
+                    for form in given}
+        print(f"{'brackets':>9}{'prefixes':>10}{'soft':>7}{'discrete':>10}   discrete = soft where soft is right")
+        for L in LENGTHS:
+            right = [i for i, s in enumerate(solved[L]) if given["soft"][L][i] == s]
+            same = sum(given["discrete"][L][i] == given["soft"][L][i] for i in right)
+            print(f"{L:>9,}{len(solved[L]):>10}{accuracy['soft'][L]:>7.0%}{accuracy['discrete'][L]:>10.0%}   {same} of {len(right)}")
+        wrong = [(g, s) for L in LENGTHS for g, s in zip(given["soft"][L], solved[L]) if g != s]
+        print(f"\\nthe soft form's {len(wrong)} wrong answers: {sum(len(g) > len(s) for g, s in wrong)} longer than the solver's, "
+              f"{sum(len(g) < len(s) for g, s in wrong)} shorter, {sum(len(g) == len(s) for g, s in wrong)} the same length")
+        """
+    ),
+    code(
+        """
+        T = {"en": dict(title="the stack model far beyond its range: the same weights, two stacks",
+                        x="prefix length (brackets; depth up to a tenth of it)", y="exact match",
+                        soft="soft stack (as trained)", discrete="discrete stack (the default)"),
+             "ja": dict(title="学習範囲のはるか外のスタックモデル: 同じ重み、二通りのスタック",
+                        x="接頭辞の長さ（括弧の数。深さはその 10 分の 1 まで）", y="完全一致率",
+                        soft="soft スタック（学習時の形）", discrete="discrete スタック（既定）")}[LANG]
+        fig, ax = plt.subplots(figsize=(7, 3.6))
+        ax.plot(LENGTHS, [accuracy["discrete"][L] for L in LENGTHS], "s-", label=T["discrete"])
+        ax.plot(LENGTHS, [accuracy["soft"][L] for L in LENGTHS], "o--", mfc="none", label=T["soft"])  # hollow: seen where they agree
+        ax.set_xscale("log")
+        ax.set_xticks(LENGTHS, [f"{L:,}" for L in LENGTHS])
+        ax.minorticks_off()
+        ax.set(title=T["title"], xlabel=T["x"], ylabel=T["y"], ylim=(-0.02, 1.02))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower left")
+        fig.tight_layout()
+        plt.show()
+        """
+    ),
+    md(
+        en="""
+        The soft form falls behind as the prefix grows (the table and the figure), while the
+        discrete form, the same weights, keeps answering; and wherever the soft form is right,
+        the discrete form gives the very same answer (the last column). Is the soft form
+        choosing the wrong actions out there? Read its actions, as before, on the prefixes of
+        2,000 brackets it gets wrong:
+        """,
+        ja="""
+        接頭辞が長くなるにつれて soft の形は遅れを取ります（表と図）。一方、同じ重みの discrete の形は正しく答え続けます。
+        そして soft の形が正しい接頭辞では、discrete の形はまったく同じ答えを返します（表の最後の列）。
+        では、そこで soft の形は間違った行動を選んでいるのでしょうか。先ほどと同じように、soft の形が間違えた 2,000 個の括弧の接頭辞で、その行動を読んでみます。
+        """,
+    ),
+    code(
+        """
+        missed = [p for p, g, s in zip(far_walks[2000], given["soft"][2000], solved[2000]) if g != s][:4]
+        agree = total = 0
+        furthest = 0.0
+        stack.model.cfg.answer_with = "soft"
+        for p in missed:
+            acts = stack.inspect(p).tracks["actions"][1 : 1 + len(p)]  # (len, 3): after each bracket
+            want = torch.tensor([PUSH if ch in V4.closer_of else POP for ch in p])
+            agree += int((acts.argmax(-1) == want).sum())
+            total += len(p)
+            furthest = max(furthest, torch.minimum(acts, 1 - acts).max().item())
+        stack.model.cfg.answer_with = "discrete"  # back to the default
+        print(f"soft form, {len(missed)} prefixes of 2,000 brackets it answers wrong:")
+        print(f"  most probable action = the solver's move on {agree:,} of {total:,} brackets read")
+        print(f"  largest distance of an action probability from 0 or 1: {furthest:.4f}")
+        """
+    ),
+    md(
+        en="""
+        The actions are not what goes wrong: on the prefixes it misses, the soft form still
+        chooses the solver's move at every bracket it reads, each within the small distance
+        printed of 0 or 1. What blurs is the stack. In the soft form every token rewrites the
+        whole stack as the weighted mix of the three outcomes, so an action that is almost but
+        not exactly 1 leaves a trace of the other two in every slot. One such trace is
+        harmless; over thousands of tokens they add up, and a bracket pushed long ago, which has
+        been through every one of those mixes since, no longer reads back clearly when the
+        model finally pops down to it. The line under the table counts how the soft form's
+        wrong answers compare in length with the solver's.
+
+        The discrete form rounds each action to the most likely one and does it on a real
+        stack: a push writes one vector above the top, a pop moves the pointer down, a keep
+        does nothing. Nothing is mixed, so nothing blurs, however long the prefix. It is the
+        same model — the same weights, the limit that training drove the actions towards —
+        and it agrees with the soft form wherever the soft form is right (the table's last
+        column). It is also cheaper: a fixed amount of work per token, so linear time in the
+        length, where the soft stack, rewritten whole at every token, costs time growing with
+        the square of the length. Training stays soft, since a rounded action has no
+        gradient.
+
+        The full measurement is `python bench/stack_long.py`, which writes
+        `bench/results/stack_long.json` and `bench/results/stack_length.png`: on 1,000
+        held-out prefixes of 2,000 brackets, the soft form is right on 58.3% and the discrete
+        form on 100%, and it goes on to 10,000 brackets and times the discrete form.
+        """,
+        ja="""
+        おかしくなっているのは行動ではありません。soft の形は、間違えた接頭辞でも、読んだすべての括弧でソルバーと同じ動きを選んでおり、
+        どの行動の確率も 0 か 1 から、表示したわずかな距離しか離れていません。ぼやけているのはスタックのほうです。
+        soft の形では、各トークンがスタック全体を 3 つの結果の重み付きの混ぜ合わせとして書き直します。そのため、ほぼ 1 だがちょうど 1 ではない行動は、
+        残りの 2 つの結果の痕跡をすべてのスロットに少しずつ残します。痕跡一つなら無害ですが、数千トークンにわたると積み重なります。
+        ずっと前に積まれた括弧は、それ以降の混ぜ合わせをすべて通ってきているので、モデルが最後にそこまで pop して戻ったとき、もうはっきりとは読み出せません。
+        soft の形の誤答の長さがソルバーの答えと比べてどうなっているかは、表のすぐ下の行で数えています。
+
+        discrete の形は、各行動を最も確率の高いものに丸め、それを本物のスタックの上で実行します。push は一番上の上にベクトルを一つ書き込み、
+        pop はポインタを一つ下げ、keep は何もしません。何も混ざらないので、接頭辞がどれだけ長くてもぼやけません。
+        これは同じモデルです。重みは同じで、学習が行動を近づけていった極限にあたり、soft の形が正しいところではどこでも soft の形と一致します（表の最後の列）。
+        しかも安上がりです。1 トークンあたりの仕事量が一定なので、時間は長さに比例します。これに対し、トークンごとに全体を書き直す soft スタックでは、
+        かかる時間が長さの 2 乗で増えます。学習は soft のままです。丸めた行動には勾配がないからです。
+
+        完全な測定は `python bench/stack_long.py` で、結果を `bench/results/stack_long.json` と `bench/results/stack_length.png` に書き出します。
+        学習に使っていない 2,000 個の括弧の接頭辞 1,000 個で、soft の形の正解率は 58.3%、discrete の形は 100% です。
+        さらに 10,000 個の括弧まで測り、discrete の形の所要時間も計っています。
+        """,
     ),
     md(
         en="""
