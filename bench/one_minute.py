@@ -46,7 +46,10 @@ def one_run(arch: str, seed: int, args) -> dict:
     folder = Path(args.models_dir) / f"{args.dist}_seed{seed}"
     argv = ["bracketcloser", "train", "--arch", arch, "--time", args.time, "--dist", args.dist, "--seed", str(seed),
             "--models-dir", str(folder), "--quiet"]
-    cfg = TrainConfig(arch=arch, time=args.time, dist=args.dist, seed=seed)  # what the command builds
+    overrides = dict(kv.split("=", 1) for kv in args.set)
+    argv += [x for kv in args.set for x in ("--set", kv)]
+    cfg = TrainConfig.from_dict({"arch": arch, "time": args.time, "dist": args.dist, "seed": seed,
+                                 **{k: json.loads(v) if v[:1].isdigit() or v[:1] in "-[" else v for k, v in overrides.items()}})
     run = train(cfg, models_dir=folder, progress=False, argv=argv)
     r = evaluate(bc.load(run), suite(args.dist, args.samples, seed=0))
     info = json.loads((run / "training_info.json").read_text())
@@ -64,6 +67,9 @@ def main() -> None:
     p.add_argument("--dist", default="seed", choices=TRAIN_DISTS)
     p.add_argument("--time", default="1min")
     p.add_argument("--samples", type=int, default=10_000)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a setting other than the default (to compare candidates; the table itself uses none)")
+    p.add_argument("--update", action="store_true", help="replace only these architectures' runs in --out")
     p.add_argument("--jobs", type=int, default=2, help="runs at once, one core each (training uses one thread)")
     p.add_argument("--models-dir", default="bench/models/one_minute")
     p.add_argument("--out", default="bench/results/one_minute_seed.json")
@@ -71,11 +77,16 @@ def main() -> None:
     tasks = [(arch, seed) for seed in args.seeds for arch in args.archs]
     with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         runs = list(pool.map(one_run, *zip(*tasks, strict=True), [args] * len(tasks)))
+    commands = [command()]
+    if args.update and Path(args.out).is_file():  # keep the other architectures' runs
+        before = json.loads(Path(args.out).read_text())
+        runs = [r for r in before["runs"] if r["arch"] not in args.archs] + runs
+        commands = before["commands"] + commands
     summary = {}
-    for arch in args.archs:
+    for arch in dict.fromkeys(r["arch"] for r in runs):
         scores = [r["exact_match"] for r in runs if r["arch"] == arch]
         summary[arch] = {"lowest": min(scores), "mean": sum(scores) / len(scores), "runs": len(scores)}
-    out = {"command": command(), "machine": machine(), "dist": args.dist, "samples": args.samples, "jobs": args.jobs,
+    out = {"commands": commands, "machine": machine(), "dist": args.dist, "samples": args.samples, "jobs": args.jobs,
            "summary": summary, "runs": runs}
     Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(summary, indent=1))

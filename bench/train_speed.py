@@ -53,8 +53,9 @@ def unseen_recurrent_flops(model, idx, seen: dict) -> float:
     see (the LSTM's, on the CPU): per token and layer, 2 * gates * (input + hidden) * hidden
     for the gates' products, times 3 for forward and backward."""
     total = 0.0
-    for module in model.modules():
-        if isinstance(module, torch.nn.RNNBase) and type(module).__name__ not in seen:
+    for name, module in model.named_modules():
+        counted = sum(seen.get(f"{type(model).__name__}.{name}", {}).values())
+        if isinstance(module, torch.nn.RNNBase) and not counted:
             gates = {"GRU": 3, "LSTM": 4}[module.mode]
             for layer in range(module.num_layers):
                 inputs = module.input_size if layer == 0 else module.hidden_size
