@@ -92,6 +92,6 @@ def code(source: str | None = None, *, en: str | None = None, ja: str | None = N
 # the first code cell of every chapter: the only place the two notebooks' code differs
 LANGUAGE = code(
     en='LANG = "en"  # the language of this notebook: figure labels follow it',
-    ja='LANG = "ja"  # このノートブックの言語: 図のラベルもこれに従う\n'
-       "import matplotlib_fontja  # noqa: F401  日本語フォント (IPAexGothic) を matplotlib に登録する",
+    ja="import matplotlib_fontja  # noqa: F401  日本語フォント (IPAexGothic) を matplotlib に登録する\n\n"
+       'LANG = "ja"  # このノートブックの言語: 図のラベルもこれに従う',
 )

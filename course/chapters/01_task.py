@@ -178,7 +178,7 @@ CELLS = [
         rng = random.Random(0)
         drawn = [data.sample_seed_original(rng) for _ in range(20_000)]  # (prefix, the original's label)
         truth = [bc.solve(p) for p, _ in drawn]
-        wrong = [(p, label, t) for (p, label), t in zip(drawn, truth) if label != t]
+        wrong = [(p, label, t) for (p, label), t in zip(drawn, truth, strict=True) if label != t]
 
         print(f"{'prefix':<22}{'original':<10}solver")
         for p, label, t in wrong[:8]:
@@ -276,8 +276,8 @@ CELLS = [
             if data.split_of(prefix) == "test":
                 held_out.append((prefix, label))
         answers = gpt.complete([p for p, _ in held_out])
-        vs_original = sum(a == label for a, (_, label) in zip(answers, held_out)) / len(held_out)
-        vs_solver = sum(a == bc.solve(p) for a, (p, _) in zip(answers, held_out)) / len(held_out)
+        vs_original = sum(a == label for a, (_, label) in zip(answers, held_out, strict=True)) / len(held_out)
+        vs_solver = sum(a == bc.solve(p) for a, (p, _) in zip(answers, held_out, strict=True)) / len(held_out)
         label_errors = sum(label != bc.solve(p) for p, label in held_out) / len(held_out)
         print(f"exact match against the original's labels: {vs_original:.2%}")
         print(f"exact match against the solver:            {vs_solver:.2%}")

@@ -141,7 +141,7 @@ CELLS = [
              "ja": dict(length="接頭辞の長さ（括弧の数）", depth="入れ子の最大の深さ", answer="答えの閉じ括弧の数",
                         y="例の割合", title="三つのサンプラー、同じ範囲")}[LANG]
         fig, axes = plt.subplots(1, 3, figsize=(12, 3.3))
-        for ax, key, top in zip(axes, ("length", "depth", "answer"), (100, 30, 30)):
+        for ax, key, top in zip(axes, ("length", "depth", "answer"), (100, 30, 30), strict=True):
             bins = range(0, top + 2, 2 if top == 30 else 5)
             for name, s in stats.items():
                 ax.hist(s[key], bins=bins, histtype="step", density=True, lw=1.5, label=name)

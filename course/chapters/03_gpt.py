@@ -302,9 +302,9 @@ CELLS = [
         report = evaluate(ours, data.suite("seed", 2000, seed=0))
         print(summary_text(report, f"our GPT, {cfg.steps} steps"))
         answers = ours.complete([p for p, _ in README_EXAMPLES])
-        right = sum(a == vocab.clean(t) for a, (_, t) in zip(answers, README_EXAMPLES))
+        right = sum(a == vocab.clean(t) for a, (_, t) in zip(answers, README_EXAMPLES, strict=True))
         print(f"\\nREADME examples right: {right} of {len(README_EXAMPLES)}")
-        for (p, t), a in list(zip(README_EXAMPLES, answers))[:5]:
+        for (p, t), a in list(zip(README_EXAMPLES, answers, strict=True))[:5]:
             print(f"  Input: {vocab.clean(p):<20} Predicted Output: {a:<4} Expected Output: {vocab.clean(t)}")
         """
     ),

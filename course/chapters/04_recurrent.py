@@ -43,7 +43,7 @@ CELLS = [
         torch.set_num_threads(1)  # the models are small: one thread is as fast as two here
         V4 = data.GENERAL_VOCAB
         models = {name: bc.load(name) for name in ("lstm", "gru")}
-        for name, m in models.items():
+        for m in models.values():
             print(m, m.model.cfg)
         """
     ),
@@ -137,14 +137,14 @@ CELLS = [
     ),
     code(
         """
-        for token, z_t in zip(V4.decode(ids.tolist()), z):
+        for token, z_t in zip(V4.decode(ids.tolist()), z, strict=True):
             print(f"{token:>8}  units kept (z > 0.9): {(z_t > 0.9).float().mean():.0%}")
 
         kept = {"an opener": [], "a closer": []}
         with torch.no_grad():
             for ex in data.suite("shapes", 200, seed=1):
                 _, z = gru_by_hand(gru.embed(torch.tensor(V4.prompt_ids(ex.prefix))))
-                for ch, z_t in zip(ex.prefix, z[1:]):  # z[0] is at `input`
+                for ch, z_t in zip(ex.prefix, z[1:], strict=False):  # z[0] is at `input`; z runs on past the prefix
                     kept["an opener" if ch in V4.closer_of else "a closer"].append((z_t > 0.9).float().mean())
         for k, v in kept.items():
             print(f"after reading {k}: {torch.stack(v).mean():.1%} of units kept on average ({len(v):,} tokens)")
@@ -323,7 +323,7 @@ CELLS = [
             style = dict(ls="--", alpha=0.6) if "untrained" in net else dict(marker=".")
             axes[0].plot(centre, by_depth(r["pd"], dt), label=net, **style)
             axes[1].plot(centre, by_depth(r["pi"], it), label=net, **style)
-        for ax, key in zip(axes, ("depth", "inner")):
+        for ax, key in zip(axes, ("depth", "inner"), strict=True):
             ax.set(title=T[key], xlabel=T["x"], ylim=(0, 1.02))
             ax.grid(alpha=0.3)
         axes[0].set(ylabel=T["y"])

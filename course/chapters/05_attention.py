@@ -91,7 +91,7 @@ CELLS = [
         T = {"en": dict(step="answer step", title="layer {} head {}"),
              "ja": dict(step="答えのステップ", title="第 {} 層 ヘッド {}")}[LANG]
         fig, axes = plt.subplots(cfg.n_layer, cfg.n_head, figsize=(10, 2.2 * cfg.n_layer), squeeze=False)
-        for (layer, head), ax in zip(HEADS, axes.flat):
+        for (layer, head), ax in zip(HEADS, axes.flat, strict=True):
             att = seen.attention[f"blocks.{layer}.attn"][:, head, : len(columns)]  # (steps, stream columns)
             ax.imshow(att, cmap="viridis", vmin=0, vmax=1, aspect="auto")
             for step, col in enumerate(targets(prefix)):
@@ -172,7 +172,7 @@ CELLS = [
         real = torch.arange(reference.size(1))[None] < lengths[:, None]  # (B, T)
         for layer in range(cfg.n_layer):
             kept = {}
-            hook = model.blocks[layer].attn.proj.register_forward_pre_hook(lambda m, args: kept.update(y=args[0]))
+            hook = model.blocks[layer].attn.proj.register_forward_pre_hook(lambda m, args, kept=kept: kept.update(y=args[0]))
             with torch.no_grad():
                 model(reference)
             hook.remove()
@@ -263,7 +263,7 @@ CELLS = [
 
 
         def right(answers, prompts):
-            return sum(V4.tokens[t] == bc.solve(p, V4)[0] for t, p in zip(answers.tolist(), prompts)) / len(prompts)
+            return sum(V4.tokens[t] == bc.solve(p, V4)[0] for t, p in zip(answers.tolist(), prompts, strict=True)) / len(prompts)
 
 
         print(f"{len(clean)} pairs; first closer right on the originals: {right(answer_clean, clean):.1%}, "
@@ -272,7 +272,7 @@ CELLS = [
         flips = {}
         for layer, head in HEADS:
             kept = {}
-            handle = model.blocks[layer].attn.proj.register_forward_pre_hook(lambda m, args: kept.update(y=args[0]))
+            handle = model.blocks[layer].attn.proj.register_forward_pre_hook(lambda m, args, kept=kept: kept.update(y=args[0]))
             with torch.no_grad():
                 model(idx_changed)
             handle.remove()
@@ -298,7 +298,7 @@ CELLS = [
                   "drop": [baseline - ablation[h] for h in HEADS],
                   "flip": [flips[h] for h in HEADS]}
         fig, axes = plt.subplots(1, 3, figsize=(11, 3), sharey=True)
-        for ax, (key, vals) in zip(axes, values.items()):
+        for ax, (key, vals) in zip(axes, values.items(), strict=True):
             colors = ["tab:red" if h == finder else "tab:gray" for h in HEADS]
             ax.barh(names, vals, color=colors)
             ax.set(title=T[key], xlim=(0, 1))

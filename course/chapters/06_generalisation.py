@@ -235,6 +235,7 @@ CELLS = [
         """
         import random
 
+
         def held_out(length, n=20):
             \"\"\"n prefixes of exactly `length` brackets, depth up to length/10, all in the test split.\"\"\"
             rng, out = random.Random(length), []
@@ -253,14 +254,14 @@ CELLS = [
             given[form] = {L: stack.complete(ps, warn=False) for L, ps in far_walks.items()}
         stack.model.cfg.answer_with = "discrete"  # back to the default
 
-        accuracy = {form: {L: sum(g == s for g, s in zip(given[form][L], solved[L])) / len(solved[L]) for L in LENGTHS}
+        accuracy = {form: {L: sum(g == s for g, s in zip(given[form][L], solved[L], strict=True)) / len(solved[L]) for L in LENGTHS}
                     for form in given}
         print(f"{'brackets':>9}{'prefixes':>10}{'soft':>7}{'discrete':>10}   discrete = soft where soft is right")
         for L in LENGTHS:
             right = [i for i, s in enumerate(solved[L]) if given["soft"][L][i] == s]
             same = sum(given["discrete"][L][i] == given["soft"][L][i] for i in right)
             print(f"{L:>9,}{len(solved[L]):>10}{accuracy['soft'][L]:>7.0%}{accuracy['discrete'][L]:>10.0%}   {same} of {len(right)}")
-        wrong = [(g, s) for L in LENGTHS for g, s in zip(given["soft"][L], solved[L]) if g != s]
+        wrong = [(g, s) for L in LENGTHS for g, s in zip(given["soft"][L], solved[L], strict=True) if g != s]
         print(f"\\nthe soft form's {len(wrong)} wrong answers: {sum(len(g) > len(s) for g, s in wrong)} longer than the solver's, "
               f"{sum(len(g) < len(s) for g, s in wrong)} shorter, {sum(len(g) == len(s) for g, s in wrong)} the same length")
         """
@@ -302,7 +303,7 @@ CELLS = [
     ),
     code(
         """
-        missed = [p for p, g, s in zip(far_walks[2000], given["soft"][2000], solved[2000]) if g != s][:4]
+        missed = [p for p, g, s in zip(far_walks[2000], given["soft"][2000], solved[2000], strict=True) if g != s][:4]
         agree = total = 0
         furthest = 0.0
         stack.model.cfg.answer_with = "soft"
