@@ -1,5 +1,7 @@
 """The model contract, checked for every architecture in the registry."""
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -159,3 +161,58 @@ def test_explain_answers_like_generate_and_shows_where_it_looked(small_model):
             assert maps[s, :, len(prompt) + s + 1 :].abs().sum() == 0, name
     for name, track in seen.tracks.items():  # one row per token read: the prompt and all but the last answer token
         assert track.shape[0] == len(prompt) + len(seen.answer) - 1, name
+
+
+@pytest.mark.parametrize("name,encoder", [("transformer", "full"), ("transformer", "causal"),
+                                          ("bert", "full"), ("bert", "prefix")])
+def test_every_attention_pattern_decodes_like_teacher_forcing(name, encoder, dyck_examples):
+    """Training's logits at each answer position are what decoding computes there, for every
+    self-attention pattern a prompt-reading model offers (BERT's prefix mask scores all answer
+    positions in one pass with masks appended after the stream)."""
+    torch.manual_seed(0)
+    model = build(name, n_embd=32, n_layer=2, encoder=encoder).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    assert_decoding_matches_teacher_forcing(model, dyck_examples)
+
+
+def test_a_causal_encoder_reads_each_bracket_without_the_ones_after_it():
+    torch.manual_seed(0)
+    prompts = torch.tensor([V.encode(["input", "(", "[", "{", "("]), V.encode(["input", "(", "[", "{", "["])])
+    for encoder, same in (("causal", True), ("full", False)):
+        memory, _ = build("transformer", n_layer=2, encoder=encoder).encode(prompts)
+        assert torch.allclose(memory[0, :4], memory[1, :4]) is same  # only the last bracket differs
+
+
+def test_bert_with_the_prefix_mask_scores_every_answer_position_in_one_pass(dyck_examples):
+    model = build("bert", n_embd=32, encoder="prefix").train()
+    examples = [e for e in dyck_examples if len(e.answer) >= 3][:4]
+    idx, targets = stream_batch(examples, V)
+    logits, loss = model(idx, targets)
+    scored = (targets != IGNORE)
+    assert (logits.abs().sum(-1) > 0)[scored].all()  # every answer position has its prediction
+    model.eval()
+    torch.testing.assert_close(model(idx, targets)[1], loss)  # no random cuts: train and eval agree
+
+
+def test_each_model_refuses_an_attention_pattern_it_does_not_have():
+    with pytest.raises(ValueError, match="full or causal"):
+        build("transformer", encoder="prefix")
+    with pytest.raises(ValueError, match="full or prefix"):
+        build("bert", encoder="causal")
+    with pytest.raises(ValueError, match="unknown encoder"):
+        model_config("bert", encoder="sideways")
+
+
+def test_a_model_saved_before_a_setting_existed_is_rebuilt_as_it_trained():
+    """BERT was saved without ``encoder`` while it had full attention only: such a config must
+    build a model with full attention, not today's default."""
+    from bracketcloser.architectures import saved_config
+
+    saved = dataclasses.asdict(model_config("bert"))
+    del saved["encoder"]
+    saved["encoder"] = "prefix"
+    assert build("bert", **saved_config("bert", saved)).cfg.encoder == "prefix"  # what is saved wins
+    del saved["encoder"]
+    assert build("bert", **saved_config("bert", saved)).cfg.encoder == "full"

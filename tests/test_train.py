@@ -226,3 +226,16 @@ def test_each_architecture_trains_with_its_own_defaults():
     assert TrainConfig(arch="transformer", batch_size=32).batch_size == 32  # a setting given wins
     with pytest.raises(ValueError, match="batch_size must be a whole number"):
         TrainConfig.from_dict({"arch": "gru", "batch_size": "many"})
+
+
+def test_validation_can_follow_another_sampler_of_the_range(tmp_path, fast_config):
+    from bracketcloser.data import generate
+    from bracketcloser.train import Training
+
+    for val_dist in (None, "strings"):
+        run = Training(fast_config("gru", dist="general", steps=4, val_dist=val_dist), tmp_path / str(val_dist), None, [])
+        run.folder.close()
+        assert run.valid == generate(val_dist or "general", 32, 0, "valid", run.vocab)
+    assert run.valid != generate("general", 32, 0, "valid", run.vocab)
+    with pytest.raises(ValueError, match="val_dist must sample the training range of general"):
+        TrainConfig(dist="general", val_dist="seed")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import torch
 
-from .architectures import DEFAULT_ARCH, IGNORE, build, model_config, training_overrides
+from .architectures import DEFAULT_ARCH, IGNORE, build, model_config, saved_config, training_overrides
 from .batch import LOSS_ON, stream_batch
 from .data import CURRICULUM, DISTS, SAMPLERS, TRAIN_DISTS, Example, generate, in_split
 from .inference import Completer, pick_device
@@ -92,6 +92,9 @@ class TrainConfig:
     seed: int = 0
     eval_every: int = 200  # steps between validations (and checkpoints)
     val_samples: int = 500
+    # validate on another sampler of the same range (``--dist general``: shapes, walks or
+    # strings), for a curve of how fast a model learns it; None: the training distribution
+    val_dist: str | None = None
     device: str = "auto"
     # torch CPU threads. One: these models' matrices are too small for a second thread to pay
     # (on 2 cores a minute on `seed` held as many steps either way), and a second thread that
@@ -124,6 +127,10 @@ class TrainConfig:
                 raise ValueError(f"{name} must be {'positive' if name == 'lr' else 'zero or more'}, got {getattr(self, name)}")
         if self.dist not in TRAIN_DISTS:
             raise ValueError(f"unknown distribution {self.dist!r} (choose from {', '.join(TRAIN_DISTS)})")
+        same_range = [n for n, d in DISTS.items() if d.range == DISTS[self.dist].range and d.vocab == DISTS[self.dist].vocab]
+        if self.val_dist is not None and self.val_dist not in same_range:
+            raise ValueError(f"val_dist must sample the training range of {self.dist}: one of {', '.join(same_range)}, "
+                             f"got {self.val_dist!r}")
         if self.steps is None and self.time not in BUDGETS:
             raise ValueError(f"unknown time budget {self.time!r} (choose from {', '.join(BUDGETS)})")
         for name in ("steps", "samples", "batch_size", "bucket", "eval_every", "val_samples", "threads"):
@@ -270,12 +277,14 @@ class Training:
         torch.set_num_threads(cfg.threads or 1)
         torch.manual_seed(cfg.seed)
         self.vocab = train_vocab(cfg)
-        self.model = build(cfg.arch, vocab_size=self.vocab.size, **cfg.model).to(self.device)
+        # a resumed run rebuilds the model it saved (settings added since keep the value it trained with)
+        model_cfg = saved_config(cfg.arch, saved["model"]) if resume is not None else {"vocab_size": self.vocab.size, **cfg.model}
+        self.model = build(cfg.arch, **model_cfg).to(self.device)
         # fused: one kernel updates every parameter (5-10% faster per step on these small models)
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, betas=(0.9, cfg.beta2),
                                            weight_decay=cfg.weight_decay, fused=self.device.type in ("cpu", "cuda"))
         self.fixed = generate(cfg.dist, cfg.samples, cfg.seed, "train", self.vocab) if cfg.samples else None
-        self.valid = generate(cfg.dist, cfg.val_samples, cfg.seed, "valid", self.vocab)
+        self.valid = generate(cfg.val_dist or cfg.dist, cfg.val_samples, cfg.seed, "valid", self.vocab)
         self.fresh = resume is None
         if self.fresh:
             self.state = {"step": 0, "elapsed": 0.0, "best": -1.0, "best_loss": math.inf, "best_step": 0, "history": []}

@@ -1,33 +1,42 @@
 """BERT: a bidirectional transformer encoder trained with a masked objective (Devlin et al. 2019).
 
-BERT has no causal mask: every position sees every other. It cannot "continue" a stream
-the way GPT does, so it answers by filling in a blank. It reads the prompt, the answer so
-far, and one mask token where the next answer token goes,
+BERT cannot "continue" a stream the way GPT does, so it answers by filling in a blank. It
+reads the prompt, the answer so far, and one mask token where the next answer token goes,
 
     input ( [ { ,output }  [MASK]        ->   ]
 
 predicts what stands under the mask, writes it there, and reads the whole sequence again
-with a new mask after it, until it predicts the end token ``,``. Training is the masked
-objective with the mask on the answer: each example is cut at a few random points of its
-answer, the token after the cut is masked and scored, and nothing after it is shown, so no
-answer token is ever visible while it is being predicted.
+with a new mask after it, until it predicts the end token ``,``.
 
-Why one mask at a time, re-reading each step, rather than every answer slot at once: with
-all slots masked in one pass, slot k must find the k-th innermost bracket still open, for
-every k at once, and a bidirectional encoder has no built-in direction to count nesting
-with. The first version did that; it was right on 100% of one- and two-closer answers but
-near 30% of eight- to ten-closer ones, and no recipe took it past 89% on general prefixes
-of depth 10. With the closers so far written in, every step asks the same, easiest
-question: which bracket is the innermost one still open? That costs one encoder pass per
-answer token (as GPT without its cache would), which batched decoding absorbs.
+Who sees whom (``encoder``, default ``"prefix"``). The prompt is read bidirectionally: every
+prompt token sees the whole prompt, as in BERT. An answer token sees the prompt and the
+answer up to itself, and the mask sees everything before it: UniLM's sequence-to-sequence
+mask (Dong et al. 2019). Nothing an answer position predicts is ever visible to it.
+
+Why that mask: it lets one pass score every answer position. In training a mask for every
+answer position is appended after the stream, each at the place of the token it stands
+for, seeing what stands before that place and itself; no token sees a mask but the mask
+itself (XLNet's query stream, Yang et al. 2019; masks kept out of each other's keys as Wen
+et al. 2023 do). Mask k then computes exactly what decoding computes at step k (a test
+checks it), and a row with a 20-closer answer gives 21 scored tokens for one encoder pass.
+With full attention (``encoder="full"``, the first version, still what models saved
+before this setting load as) the prompt sees the answer too, so each answer position needs
+a row of its own, cut after it: 4 random cuts per row (``CUTS``), 4 encoder rows for 4
+scored tokens. At equal steps the prefix mask learned the general range far faster, at a
+fraction of the cost per step (bench/results/ab_bert_prefix.json).
+
+Before either, the very first BERT masked every answer slot at once and predicted them in
+parallel (CMLM, Ghazvininejad et al. 2019): slot k must then find the k-th innermost
+bracket still open, for every k at once, and a bidirectional encoder has no built-in
+direction to count nesting with. It was right on 100% of one- and two-closer answers but
+near 30% of eight- to ten-closer ones. With the closers so far written in, every step asks
+the same, easiest question: which bracket is the innermost one still open?
 
 Positions: rotary by default (``pos="rotary"``): attention sees how far apart two tokens are,
-not where they stand, which is what finding the innermost open bracket needs. `bracketcloser
-tune` found it: 99.98% on 10,000 `seed` examples after 2,400 steps, against 99.61% with a
-learned table. With a learned table, ``align="end"`` puts ``,output`` at the middle of it, the
-prompt counting back from it and the answer forward, so the last bracket and the first
-answer token always sit at the same two positions whatever the prefix's length (counted
-from the start, BERT needs far more steps to learn the original's task).
+not where they stand, which is what finding the innermost open bracket needs. With a
+learned table, ``align="end"`` puts ``,output`` at the middle of it, the prompt counting back
+from it and the answer forward, so the last bracket and the first answer token always sit at
+the same two positions whatever the prefix's length.
 
 The mask token is the model's own: id ``vocab_size`` in its embedding table, never in a
 dataset. Size at the default config (2 layers, 2 heads, n_embd 32, rotary): 26,154 parameters.
@@ -48,6 +57,8 @@ CUTS = 4  # answer positions masked and scored per example in one training step
 class BERT(BracketModel):
     def __init__(self, cfg: TransformerConfig):
         super().__init__()
+        if cfg.encoder not in ("full", "prefix"):
+            raise ValueError(f"BERT's self-attention is full or prefix, got encoder={cfg.encoder!r}")
         self.cfg, self.max_len = cfg, position_limit(cfg)
         self.mask_id = cfg.vocab_size
         self.embed = Embedding(cfg, cfg.vocab_size + 1)
@@ -61,30 +72,70 @@ class BERT(BracketModel):
             return prefix_len + 2 <= self.cfg.max_len // 2 and answer_len + 1 < self.cfg.max_len - self.cfg.max_len // 2
         return super().can_read(prefix_len, answer_len)
 
-    def encode(self, seq, at_output):
+    def encode(self, seq, at_output, pos=None):
         """seq (B, L): ``input <prefix> ,output <answer so far> [MASK]``, right-padded, with
-        ``,output`` at column ``at_output`` (B,) -> logits (B, L, V) at every column."""
-        pos = torch.arange(seq.size(1), device=seq.device)[None]  # (1, L), shared by the batch
+        ``,output`` at column ``at_output`` (B,) -> logits (B, L, V) at every column.
+        ``pos`` (B, L): each token's place in the stream (default: its column); in training
+        the masks are appended after the stream, each at the place of the token it stands for."""
+        if pos is None:
+            pos = torch.arange(seq.size(1), device=seq.device)[None].expand_as(seq)
+        if self.cfg.encoder == "prefix":
+            # a key is visible if it is a real token (not padding, not another mask) standing at
+            # or before the query's reach: the prompt's end for the prompt, itself for an answer
+            # token, just before itself for a mask; and every query sees itself
+            is_mask = seq == self.mask_id
+            reach = torch.where(is_mask, pos - 1, torch.maximum(pos, at_output[:, None]))  # (B, L)
+            key = (seq != PAD) & ~is_mask
+            mask = (key[:, None, :] & (pos[:, None, :] <= reach[:, :, None])) | torch.eye(
+                seq.size(1), dtype=torch.bool, device=seq.device)
+            mask = mask[:, None]  # (B, 1, L, L)
+        else:
+            mask = padding_mask(seq != PAD, seq.size(1))
         # ,output at the middle of the table, prompt before it, answer after (rotary and
         # relative positions see only offsets between tokens, the same wherever 0 is)
         if self.cfg.align == "end" and self.cfg.pos in ABSOLUTE:
             pos = torch.where(seq == PAD, 0, pos - at_output[:, None] + self.cfg.max_len // 2)
-        x, mask = self.embed(seq, pos), padding_mask(seq != PAD, seq.size(1))
+        x = self.embed(seq, pos)
         for block in self.blocks:
             x = block(x, mask, pos)
         return self.head(self.ln_f(x))
 
     def forward(self, idx, targets=None):
         """The masked objective. idx (B, T) is the stream without its final ``,``; position t
-        predicts ``targets[:, t]``. In training, up to CUTS answer positions are drawn from
-        each row; for each, the row is cut after it and a mask put there. Logits (B, T, V)
-        are filled at the drawn positions only, and only those are scored. In eval mode every
-        answer position is taken, so the logits are exactly what decoding computes."""
-        B, T = idx.shape
+        predicts ``targets[:, t]``, and only answer positions are scored (from ``,output`` on).
+        Logits (B, T, V) at each answer position are what decoding computes there."""
         at = (idx == OUTPUT).int().argmax(1)  # (B,) column of ,output
         length = (idx != PAD).sum(1)  # (B,) the answer's positions are at .. length-1
-        cols = torch.arange(T, device=idx.device)
+        cols = torch.arange(idx.size(1), device=idx.device)
         answer = (cols >= at[:, None]) & (cols < length[:, None])  # (B, T) positions to predict from
+        run = self.every_mask if self.cfg.encoder == "prefix" else self.cuts
+        logits, scored = run(idx, at, length, answer)
+        if targets is not None:
+            targets = targets.masked_fill(~scored, IGNORE)
+        return logits, answer_loss(logits, targets)
+
+    def every_mask(self, idx, at, length, answer):
+        """With the prefix mask: one pass scores every answer position. A mask per position t
+        is appended after the stream, at place t + 1; it sees the stream up to t and itself,
+        and nothing sees it (XLNet's query stream, Yang et al. 2019)."""
+        B, T = idx.shape
+        A = int((length - at).max())  # the longest answer, with its end token
+        cut = at[:, None] + torch.arange(A, device=idx.device)  # (B, A) where each mask predicts from
+        real = cut < length[:, None]
+        seq = torch.cat([idx, torch.where(real, self.mask_id, PAD)], 1)  # (B, T + A)
+        pos = torch.cat([torch.arange(T, device=idx.device)[None].expand(B, T), cut + 1], 1)
+        out = self.encode(seq, at, pos)[:, T:]  # (B, A, V): the masks' predictions
+        logits = out.new_zeros(B, T, out.size(-1))
+        rows = torch.arange(B, device=idx.device)[:, None].expand(B, A)
+        logits[rows[real], cut[real]] = out[real]
+        return logits, answer
+
+    def cuts(self, idx, at, length, answer):
+        """With full attention every answer position needs a row of its own: the row is cut
+        after the position, a mask put there, and nothing after it shown. In training up to
+        CUTS random positions per row are taken, in eval mode every one, in order."""
+        B, T = idx.shape
+        cols = torch.arange(T, device=idx.device)
         if self.training:  # up to CUTS random answer positions per row (torch's RNG: seeded, resumable)
             S, keys = min(CUTS, T), torch.rand(B, T, device=idx.device)
         else:  # all of them, in order
@@ -102,11 +153,9 @@ class BERT(BracketModel):
         out = self.encode(seq, at[rows])  # (N, L, V)
         logits = out.new_zeros(B, T, out.size(-1))
         logits[rows, cut_at] = out[torch.arange(len(rows), device=idx.device), cut_at + 1]
-        if targets is not None:
-            scored = torch.zeros_like(answer)
-            scored[rows, cut_at] = True
-            targets = targets.masked_fill(~scored, IGNORE)
-        return logits, answer_loss(logits, targets)
+        scored = torch.zeros_like(answer)
+        scored[rows, cut_at] = True
+        return logits, scored
 
     def prefill(self, idx, lengths):
         """Prompts (B, P), ``,output`` last -> logits for the first answer token (B, V)."""

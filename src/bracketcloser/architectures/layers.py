@@ -33,6 +33,7 @@ POSITIONAL = ("learned", "sinusoidal", "rotary", "relative", "none")
 ABSOLUTE = ("learned", "sinusoidal")  # added to the token embedding; the others see only offsets, or nothing
 RELATIVE_REACH = 32  # offsets beyond this share one learned bias (per sign)
 ALIGN = ("start", "end")
+ENCODER = ("full", "causal", "prefix")
 
 
 @dataclass
@@ -52,6 +53,13 @@ class TransformerConfig:
     # its first token ("start") or the end of the prefix ("end"), so that the brackets an
     # answer depends on most, the last ones, always sit at the same positions
     align: str = "start"
+    # self-attention of a model that reads the prompt whole. "full": every token sees every
+    # other (Vaswani et al.'s encoder, BERT as Devlin et al.). The encoder-decoder's encoder may
+    # be "causal": each token sees itself and what came before, so that attending evenly back to
+    # the start computes the share of openers so far (Yao et al. 2021). BERT's may be "prefix":
+    # the prompt sees the whole prompt, an answer token the prompt and the answer up to itself,
+    # a mask what stands before it (UniLM's sequence-to-sequence mask, Dong et al. 2019)
+    encoder: str = "full"
 
     def __post_init__(self):
         check_types(self)
@@ -59,6 +67,8 @@ class TransformerConfig:
             raise ValueError(f"unknown positional encoding {self.pos!r} (choose from {', '.join(POSITIONAL)})")
         if self.align not in ALIGN:
             raise ValueError(f"unknown align {self.align!r} (choose from {', '.join(ALIGN)})")
+        if self.encoder not in ENCODER:
+            raise ValueError(f"unknown encoder {self.encoder!r} (choose from {', '.join(ENCODER)})")
         check_sizes(self, ("n_layer", "n_head", "n_embd", "ffn_mult", "max_len"))
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")

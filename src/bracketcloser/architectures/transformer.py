@@ -38,6 +38,8 @@ from .layers import Block, Embedding, TransformerConfig, causal_mask, init_weigh
 class EncoderDecoder(BracketModel):
     def __init__(self, cfg: TransformerConfig):
         super().__init__()
+        if cfg.encoder not in ("full", "causal"):
+            raise ValueError(f"the encoder-decoder's encoder is full or causal, got encoder={cfg.encoder!r}")
         self.cfg, self.max_len = cfg, position_limit(cfg)
         self.src_embed, self.tgt_embed = Embedding(cfg, cfg.vocab_size), Embedding(cfg, cfg.vocab_size)
         self.encoder = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
@@ -54,7 +56,8 @@ class EncoderDecoder(BracketModel):
         pos = torch.arange(src.size(1), device=src.device)[None]  # (1, S), shared by every row
         if self.cfg.align == "end":  # count back from the last bracket (Sutskever et al. reversed the source)
             pos = (valid.sum(1, keepdim=True) - 1 - pos).clamp(min=0)
-        x, mask = self.src_embed(src, pos), padding_mask(valid, src.size(1))
+        mask = (causal_mask if self.cfg.encoder == "causal" else padding_mask)(valid, src.size(1))
+        x = self.src_embed(src, pos)
         for block in self.encoder:
             x = block(x, mask, pos)
         return self.ln_enc(x), valid[:, None, None, :]
