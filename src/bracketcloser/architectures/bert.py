@@ -49,7 +49,7 @@ import torch.nn as nn
 
 from ..tokens import OUTPUT, PAD
 from .base import IGNORE, BracketModel, answer_loss
-from .layers import ABSOLUTE, Block, Embedding, TransformerConfig, init_weights, padding_mask, position_limit
+from .layers import ABSOLUTE, Block, Embedding, TransformerConfig, causal_mask, init_weights, padding_mask, position_limit
 
 CUTS = 4  # answer positions masked and scored per example in one training step
 
@@ -159,6 +159,8 @@ class BERT(BracketModel):
 
     def prefill(self, idx, lengths):
         """Prompts (B, P), ``,output`` last -> logits for the first answer token (B, V)."""
+        if self.cfg.encoder == "prefix":
+            return self.prefill_cached(idx, lengths)
         seq = torch.cat([idx, idx.new_zeros(idx.size(0), 1)], 1)
         seq[torch.arange(idx.size(0), device=idx.device), lengths] = self.mask_id  # the mask after ,output
         state = {"seq": seq, "mask_at": lengths, "at_output": lengths - 1}
@@ -170,9 +172,50 @@ class BERT(BracketModel):
 
     def step(self, state, token):
         """Write ``token`` (B,) where the mask was, put a new mask after it, read again."""
+        if self.cfg.encoder == "prefix":
+            return self.step_cached(state, token)
         seq = torch.cat([state["seq"], state["seq"].new_zeros(token.size(0), 1)], 1)  # one more column
         rows, at = torch.arange(seq.size(0), device=seq.device), state["mask_at"]
         seq[rows, at] = token
         seq[rows, at + 1] = self.mask_id
         state = {**state, "seq": seq, "mask_at": at + 1}
         return self.read(state), state
+
+    # With the prefix mask nothing already read ever sees what comes after it, so decoding
+    # can keep each layer's keys and values (as GPT does) instead of re-reading the sequence:
+    # each step reads the token written where the mask was and a new mask after it, and
+    # keeps the token's keys and values, never the mask's. Prompts are left-aligned to end
+    # together, so the whole batch writes to the cache in lockstep.
+
+    def run_cached(self, seq, pos, mask, caches, at_output):
+        if self.cfg.align == "end" and self.cfg.pos in ABSOLUTE:
+            pos = pos - at_output[:, None] + self.cfg.max_len // 2
+        x = self.embed(seq, pos)
+        for block, cache in zip(self.blocks, caches, strict=True):
+            x = block(x, mask, pos, cache=cache)
+            kept = cache["self"]  # drop the mask's keys and values: nothing will look at it again
+            kept["k"], kept["v"], kept["pos"] = kept["k"][:, :, :-1], kept["v"][:, :, :-1], kept["pos"][:, :-1]
+        return self.head(self.ln_f(x[:, -1]))
+
+    def prefill_cached(self, idx, lengths):
+        B, P = idx.shape
+        cols = torch.arange(P, device=idx.device) - (P - lengths)[:, None]  # stream column, < 0 for padding
+        valid = cols >= 0
+        seq = torch.cat([torch.where(valid, idx.gather(1, cols.clamp(min=0)), PAD), idx.new_full((B, 1), self.mask_id)], 1)
+        pos = torch.cat([cols.clamp(min=0), lengths[:, None]], 1)  # (B, P + 1)
+        keys = torch.cat([valid, valid.new_ones(B, 1)], 1)
+        # the prompt sees the prompt, the mask everything; every query itself (padding too)
+        mask = (keys[:, None, None, :] & (torch.arange(P + 1, device=idx.device) < P)).expand(B, 1, P + 1, P + 1).clone()
+        mask[:, :, -1] = keys[:, None, :]
+        mask = mask | torch.eye(P + 1, dtype=torch.bool, device=idx.device)
+        caches = [{} for _ in self.blocks]
+        logits = self.run_cached(seq, pos, mask, caches, lengths - 1)
+        return logits, {"caches": caches, "valid": valid, "pos": lengths, "at_output": lengths - 1}
+
+    def step_cached(self, state, token):
+        pos, B = state["pos"], token.size(0)
+        valid = torch.cat([state["valid"], state["valid"].new_ones(B, 2)], 1)  # the token, then the mask
+        seq = torch.stack([token, torch.full_like(token, self.mask_id)], 1)
+        logits = self.run_cached(seq, torch.stack([pos, pos + 1], 1), causal_mask(valid, 2), state["caches"],
+                                 state["at_output"])
+        return logits, {**state, "valid": valid[:, :-1], "pos": pos + 1}
