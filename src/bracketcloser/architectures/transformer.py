@@ -11,6 +11,16 @@ and how deep it sits; the decoder's k-th step then looks up the k-th innermost o
 bracket through cross-attention. Both need nesting to be computed within a fixed number of
 layers, so depth beyond training is the hard part, as for GPT.
 
+Its encoder's self-attention is full by default (``encoder="full"``, as Vaswani et al.), or
+causal (``encoder="causal"``): each bracket then sees itself and what came before it, back
+to ``input``, and a head that attends evenly over that computes the balance of openers and
+closers so far, i.e. the bracket's depth as a fraction (Yao et al. 2021 build bounded Dyck
+that way; Ebrahimi et al. 2020 on why the start token matters). Full attention has no
+direction to count in. A causal encoder alone or a second layer alone changed nothing in a
+calibration run; together, with positions counted back from the last bracket
+(``align="end"``), they learned the general range fastest at equal steps
+(bench/results/ab_transformer_encoder.json).
+
 In ``forward`` the stream is split at ``,output`` row by row: the part before goes to the
 encoder, the rest to the decoder, and the decoder's logits are put back at their stream
 positions (positions the encoder read get zero logits; they are never scored).
