@@ -216,3 +216,18 @@ def test_a_model_saved_before_a_setting_existed_is_rebuilt_as_it_trained():
     assert build("bert", **saved_config("bert", saved)).cfg.encoder == "prefix"  # what is saved wins
     del saved["encoder"]
     assert build("bert", **saved_config("bert", saved)).cfg.encoder == "full"
+
+
+def test_backward_heads_start_by_looking_back_and_still_decode_like_teacher_forcing(dyck_examples):
+    from bracketcloser.architectures.layers import RELATIVE_REACH
+
+    torch.manual_seed(0)
+    model = build("bert", n_embd=32, n_head=2, pos="relative", encoder="prefix", backward_heads=1).eval()
+    bias = model.blocks[0].attn.relative.detach()
+    assert (bias[0, RELATIVE_REACH + 1 :] < -5).all() and (bias[0, : RELATIVE_REACH + 1] == 0).all()
+    assert (bias[1] == 0).all()  # the other head starts level in both directions
+    assert_decoding_matches_teacher_forcing(model, dyck_examples)
+    with pytest.raises(ValueError, match="backward_heads needs pos=relative"):
+        model_config("bert", backward_heads=1)  # rotary positions have no bias to start from
+    with pytest.raises(ValueError, match="backward_heads needs pos=relative"):
+        model_config("bert", pos="relative", backward_heads=3)

@@ -32,6 +32,7 @@ from .base import Recording
 POSITIONAL = ("learned", "sinusoidal", "rotary", "relative", "none")
 ABSOLUTE = ("learned", "sinusoidal")  # added to the token embedding; the others see only offsets, or nothing
 RELATIVE_REACH = 32  # offsets beyond this share one learned bias (per sign)
+BACKWARD_START = -8.0  # a backward head's first bias for keys after the query: e^-8 of the weight
 ALIGN = ("start", "end")
 ENCODER = ("full", "causal", "prefix")
 
@@ -60,6 +61,10 @@ class TransformerConfig:
     # the prompt sees the whole prompt, an answer token the prompt and the answer up to itself,
     # a mask what stands before it (UniLM's sequence-to-sequence mask, Dong et al. 2019)
     encoder: str = "full"
+    # with pos="relative": how many heads of each self-attention layer start out looking back
+    # only (their bias for keys after the query starts at BACKWARD_START, not 0). They remain
+    # free to learn to look anywhere; a bidirectional encoder gets a direction to count depth in
+    backward_heads: int = 0
 
     def __post_init__(self):
         check_types(self)
@@ -69,6 +74,9 @@ class TransformerConfig:
             raise ValueError(f"unknown align {self.align!r} (choose from {', '.join(ALIGN)})")
         if self.encoder not in ENCODER:
             raise ValueError(f"unknown encoder {self.encoder!r} (choose from {', '.join(ENCODER)})")
+        if self.backward_heads and (self.pos != "relative" or not 0 < self.backward_heads <= self.n_head):
+            raise ValueError(f"backward_heads needs pos=relative and at most n_head ({self.n_head}) heads, "
+                             f"got {self.backward_heads} with pos={self.pos}")
         check_sizes(self, ("n_layer", "n_head", "n_embd", "ffn_mult", "max_len"))
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
@@ -143,6 +151,9 @@ class Attention(Recording, nn.Module):
         # self-attention uses it, cross-attention compares positions of different sequences
         relative = cfg.pos == "relative" and not cross
         self.relative = nn.Parameter(torch.zeros(cfg.n_head, 2 * RELATIVE_REACH + 1)) if relative else None
+        if relative and cfg.backward_heads:
+            with torch.no_grad():  # offsets > 0 are keys after the query
+                self.relative[: cfg.backward_heads, RELATIVE_REACH + 1 :] = BACKWARD_START
         self.q = nn.Linear(cfg.n_embd, cfg.n_embd)
         self.kv = nn.Linear(cfg.n_embd, 2 * cfg.n_embd)
         self.proj = nn.Linear(cfg.n_embd, cfg.n_embd)
