@@ -40,7 +40,7 @@ TRAINING = {
 }
 # settings added after models had been saved without them: the value such a model was trained
 # with, which is not always today's default (a BERT saved before ``encoder`` existed saw "full")
-ADDED_LATER = {"encoder": "full"}
+ADDED_LATER = {"encoder": "full", "backward_heads": 0}
 DEFAULT_ARCH = "gpt"  # what `train` and `demo` use when none is named
 
 
