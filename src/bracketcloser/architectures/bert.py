@@ -115,14 +115,20 @@ class BERT(BracketModel):
             mask = mask[:, None]  # (B, 1, L, L)
         else:
             mask = padding_mask(seq != PAD, seq.size(1))
-        # ,output at the middle of the table, prompt before it, answer after (rotary and
-        # relative positions see only offsets between tokens, the same wherever 0 is)
-        if self.cfg.align == "end" and self.cfg.pos in ABSOLUTE:
-            pos = torch.where(seq == PAD, 0, pos - at_output[:, None] + self.cfg.max_len // 2)
+        pos = self.table_positions(torch.where(seq == PAD, at_output[:, None], pos), at_output)
         x = self.embed(seq, pos)
         for block in self.blocks:
             x = block(x, mask, pos)
         return self.head(self.ln_f(x))
+
+    def table_positions(self, pos, at_output):
+        """Stream places (B, L) -> what the embedding reads. With a learned or sinusoidal table
+        and ``align="end"``, ``,output`` sits at the middle of the table, the prompt before it,
+        the answer after (rotary and relative positions see only offsets between tokens, the
+        same wherever 0 is)."""
+        if self.cfg.align == "end" and self.cfg.pos in ABSOLUTE:
+            return pos - at_output[:, None] + self.cfg.max_len // 2
+        return pos
 
     def forward(self, idx, targets=None):
         """The masked objective. idx (B, T) is the stream without its final ``,``; position t
@@ -212,8 +218,7 @@ class BERT(BracketModel):
     # together, so the whole batch writes to the cache in lockstep.
 
     def run_cached(self, seq, pos, mask, caches, at_output):
-        if self.cfg.align == "end" and self.cfg.pos in ABSOLUTE:
-            pos = pos - at_output[:, None] + self.cfg.max_len // 2
+        pos = self.table_positions(pos, at_output)
         x = self.embed(seq, pos)
         for block, cache in zip(self.blocks, caches, strict=True):
             x = block(x, mask, pos, cache=cache)

@@ -33,6 +33,8 @@ class GPT(BracketModel):
         super().__init__()
         if cfg.align != "start":
             raise ValueError("gpt reads a growing stream: its positions count from the start (align=start)")
+        if cfg.encoder != "full":
+            raise ValueError("gpt has no encoder: its self-attention is causal throughout (encoder=full)")
         self.cfg, self.max_len = cfg, position_limit(cfg)
         self.embed = Embedding(cfg, cfg.vocab_size)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
