@@ -51,7 +51,7 @@ def learning_table(models: dict) -> str:
         if curve is None:
             lines.append(f"| {arch} | (trained before validation on `strings`) | | | | |")
             continue
-        lines.append(f"| {arch} | `{curve['validated_on']}` ({curve['val_samples']:,}) | {curve['every']} steps | "
+        lines.append(f"| {arch} | `{curve['validated_on']}` ({curve['val_samples']:,}) | {curve['every']:,} steps | "
                      f"{cell(curve['to_99'])} | {cell(curve['to_999'])} | {100 * curve['final']:.2f}% |")
     return "\n".join(lines)
 

@@ -46,7 +46,7 @@ def test_generalisation_suites(name, lengths, depths):
     assert any("<" in ex.prefix for ex in examples)
 
 
-@pytest.mark.parametrize("name", ["general", "shapes", "walks", "strings"])
+@pytest.mark.parametrize("name", ["general", "shapes", "walks", "strings", "runs"])
 def test_general_range_covers_lengths_depths_and_kinds(name):
     """Every in-range sampler stays inside 1-100 brackets, depth <= 30, answers <= 30, reads
     all four kinds, and reaches both ends of every axis."""
@@ -74,6 +74,37 @@ def test_samplers_differ_in_shape():
     assert at_wall[1] > 2 * at_wall[0]
 
 
+def two_long_runs(prefix: str, run: int = 8) -> bool:
+    """Two kinds of opener each in a run of ``run`` or more somewhere in ``prefix``."""
+    return len({k for k in "([{<" if k * run in prefix}) >= 2
+
+
+def test_runs_of_one_kind_are_what_the_runs_sampler_adds():
+    """Two runs of a dozen openers of different kinds (the answer must count each exactly)
+    are rare in the training mixture and common in `runs`."""
+    n = 2000
+    found = {name: sum(two_long_runs(ex.prefix) for ex in data.generate(name, n, seed=0))
+             for name in ("shapes", "walks", "strings", "runs")}
+    assert found["runs"] > 0.1 * n
+    assert all(found[name] < 0.01 * n for name in ("shapes", "walks", "strings")), found
+
+
+def test_the_mixture_draws_as_before_unless_runs_are_asked_for():
+    """runs=0 must draw exactly what the mixture drew before sample_runs existed (the recorded
+    recipes reproduce their shipped models); runs=0.2 takes about a fifth from the runs sampler."""
+    samplers, weights = [s for s, _ in data.MIXTURE], [w for _, w in data.MIXTURE]
+
+    def before(rng):
+        sample = rng.choices(samplers, weights=weights)[0]
+        return sample(rng, data.GENERAL_VOCAB) if sample is data.sample_seed else sample(rng, data.GENERAL_VOCAB, max_length=100)
+
+    a, b = random.Random(4), random.Random(4)
+    assert [data.sample_general(a) for _ in range(500)] == [before(b) for _ in range(500)]
+    rng = random.Random(0)
+    mixed = [data.sample_general(rng, runs=0.2).prefix for _ in range(3000)]
+    assert 0.04 * 3000 < sum(map(two_long_runs, mixed)) < 0.2 * 3000
+
+
 def test_dyck_prefix_has_the_asked_shape():
     rng = random.Random(3)
     for length, depth, answer in [(1, 1, 1), (10, 5, 0), (40, 20, 0), (39, 10, 9), (20, 10, 10)]:
@@ -81,7 +112,7 @@ def test_dyck_prefix_has_the_asked_shape():
         assert (len(p), max_depth(p), len(solve(p))) == (length, depth, answer)
 
 
-@pytest.mark.parametrize("dist", ["seed", "dyck", "general", "shapes", "walks", "strings", "long", "deep"])
+@pytest.mark.parametrize("dist", ["seed", "dyck", "general", "shapes", "walks", "strings", "runs", "long", "deep"])
 def test_seeded(dist):
     assert data.generate(dist, 50, seed=7) == data.generate(dist, 50, seed=7)
     assert data.generate(dist, 50, seed=7) != data.generate(dist, 50, seed=8)
@@ -148,13 +179,13 @@ def test_each_distributions_range_holds_what_it_draws():
 def test_the_suite_registry():
     """One list of suites that every caller reads: each name loads, and the views taken from
     it (the figure's pool, the leaderboard's columns) are what the README and app show."""
-    assert list(data.SUITES) == ["seed", "dyck", "shapes", "walks", "strings", "long", "deep", "len1000", "depth100", "bbh"]
+    assert list(data.SUITES) == ["seed", "dyck", "shapes", "walks", "strings", "runs", "long", "deep", "len1000", "depth100", "bbh"]
     for name, s in data.SUITES.items():
         assert s.reach in data.REACH and s.about and s.size > 0, name
         assert len(data.suite(name, 3, seed=0)) == 3, name
     assert len(data.suite("bbh")) == data.SUITES["bbh"].size == 250
     assert data.SWEEP == ("shapes", "walks", "strings", "long", "deep")
-    assert data.BOARD == ("shapes", "walks", "strings", "seed", "bbh", "long", "deep", "len1000", "depth100")
+    assert data.BOARD == ("shapes", "walks", "strings", "seed", "runs", "bbh", "long", "deep", "len1000", "depth100")
     beyond = {name for name, s in data.SUITES.items() if s.reach != "in"}
     assert all(data.DISTS[name].range != data.GENERAL for name in beyond)
-    assert all(data.DISTS[name].range == data.GENERAL for name in ("shapes", "walks", "strings"))
+    assert all(data.DISTS[name].range == data.GENERAL for name in ("shapes", "walks", "strings", "runs"))

@@ -174,6 +174,24 @@ def test_curriculum_is_checked(settings):
         TrainConfig(**settings)
 
 
+def test_runs_take_their_share_of_the_general_mixture():
+    from bracketcloser.data import GENERAL_VOCAB
+    from bracketcloser.train import batch_examples
+
+    def long_runs(cfg):
+        batch = batch_examples(cfg, 0, GENERAL_VOCAB, None, progress=1.0)
+        return sum(len({k for k in "([{<" if k * 8 in ex.prefix}) >= 2 for ex in batch)
+
+    plain = TrainConfig(dist="general", steps=100, batch_size=512)
+    assert long_runs(plain) == 0 < long_runs(TrainConfig(dist="general", steps=100, batch_size=512, runs=0.5))
+
+
+@pytest.mark.parametrize("settings", [{"runs": 1.0, "dist": "general"}, {"runs": -0.1, "dist": "general"}, {"runs": 0.2}])
+def test_runs_are_checked(settings):
+    with pytest.raises(ValueError, match="runs"):
+        TrainConfig(**settings)
+
+
 def test_a_bucketed_batch_holds_streams_of_similar_length():
     from bracketcloser.tokens import Vocab
     from bracketcloser.train import batch_pool, train_vocab

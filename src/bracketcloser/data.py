@@ -234,15 +234,44 @@ def sample_strings(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length) -
     return Example(prefix, solve(prefix, vocab))
 
 
+def sample_runs(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length) -> Example:
+    """The general range, built a fourth way: a walk of runs. A length drawn uniformly from
+    1..100 and a longest run from 2..30; then, until the length is reached, a run of 1 to that
+    many brackets that all go one way, up (every opener of one kind) or down, never deeper
+    than 30. The other samplers choose a kind for every opener, so a dozen of one kind in a
+    row, ``{{{{{{{{{{{{<<<<<<<<<<<<``, is rare in them; here it is common, and the answer must
+    then say exactly how many of each: openers of one kind differ only by where they stand."""
+    length, longest = rng.randint(1, max_length), rng.randint(2, GENERAL.depth)
+    openers = [pair[0] for pair in vocab.pairs]
+    out, stack = [], []
+    while len(out) < length:
+        run = rng.randint(1, min(longest, length - len(out)))
+        if stack and (len(stack) == GENERAL.depth or rng.random() < 0.5):
+            for _ in range(min(run, len(stack))):
+                out.append(vocab.closer_of[stack.pop()])
+        else:
+            kind = rng.choice(openers)
+            for _ in range(min(run, GENERAL.depth - len(stack))):
+                stack.append(kind)
+                out.append(kind)
+    prefix = "".join(out)
+    return Example(prefix, solve(prefix, vocab))
+
+
 # how the training mixture draws: (sampler, weight). The original's recipe stays in it, over
 # four kinds, so the short answers of the 1-minute task are never forgotten.
 MIXTURE = ((sample_shapes, 0.45), (sample_walk, 0.45), (sample_seed, 0.10))
 
 
-def sample_general(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length) -> Example:
+def sample_general(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length, runs: float = 0.0) -> Example:
     """The training mixture for the general range: each example from one of ``MIXTURE``'s
-    differently built samplers, so no one sampler's shapes are all a model ever sees."""
-    sample = rng.choices([s for s, _ in MIXTURE], weights=[w for _, w in MIXTURE])[0]
+    differently built samplers, so no one sampler's shapes are all a model ever sees; with
+    ``runs`` > 0 that share comes from ``sample_runs`` and the rest from ``MIXTURE`` as before
+    (0, the default, draws exactly as the mixture did before ``sample_runs`` existed)."""
+    samplers, weights = [s for s, _ in MIXTURE], [w for _, w in MIXTURE]
+    if runs:
+        samplers, weights = [*samplers, sample_runs], [*(w * (1 - runs) for w in weights), runs]
+    sample = rng.choices(samplers, weights=weights)[0]
     return sample(rng, vocab) if sample is sample_seed else sample(rng, vocab, max_length=max_length)
 
 
@@ -296,6 +325,7 @@ DISTS = {
     "walks": Dist(sample_walk, GENERAL_VOCAB, GENERAL, "general range, free random walks"),
     "strings": Dist(sample_strings, GENERAL_VOCAB, GENERAL,
                     "general range, every valid prefix of a length equally likely (never trained on)"),
+    "runs": Dist(sample_runs, GENERAL_VOCAB, GENERAL, "general range, runs of one kind: counting by position"),
     "long": Dist(sample_long, GENERAL_VOCAB, Range(2 * GENERAL.length, GENERAL.depth, GENERAL.answer),
                  "beyond the general range: 101-200 brackets, depth <= 30"),
     "deep": Dist(sample_deep, GENERAL_VOCAB, Range(GENERAL.length, 2 * GENERAL.depth, 2 * GENERAL.depth),
@@ -330,6 +360,7 @@ SUITES = {  # iterating it gives the names
     "shapes": Suite(DISTS["shapes"].about, "in", sweep=True),
     "walks": Suite(DISTS["walks"].about, "in", sweep=True),
     "strings": Suite(DISTS["strings"].about, "in", sweep=True),
+    "runs": Suite(DISTS["runs"].about, "in"),
     "long": Suite(DISTS["long"].about, "beyond", 2000, sweep=True),
     "deep": Suite(DISTS["deep"].about, "beyond", 2000, sweep=True),
     # far beyond, fewer: a model whose positions stop at 256 cannot read them at all

@@ -86,6 +86,9 @@ class TrainConfig:
     # dyck and general: the longest prefix grows (10 -> 40 brackets, 20 -> 100) over this
     # fraction of the budget (0: no curriculum, every length from the start)
     curriculum: float | None = searched(None, low=0.0, high=0.8)
+    # general: this share of the examples from runs of one kind (``data.sample_runs``), the
+    # rest from the mixture as before (0: exactly the mixture the first general models had)
+    runs: float = 0.0
     # length bucketing: draw this many batches at once, sort them by stream length, cut and
     # shuffle, so that a batch holds streams of similar length (1: every batch drawn alone)
     bucket: int | None = None
@@ -122,6 +125,10 @@ class TrainConfig:
             raise ValueError(f"curriculum must be a fraction of the budget between 0 and 1, got {self.curriculum}")
         if self.curriculum and self.dist not in CURRICULUM:
             raise ValueError(f"curriculum applies to --dist {' or '.join(CURRICULUM)} only")
+        if not 0 <= self.runs < 1:
+            raise ValueError(f"runs must be a share of the examples, at least 0 and below 1, got {self.runs}")
+        if self.runs and self.dist != "general":
+            raise ValueError("runs applies to --dist general only")
         for name in ("lr", "min_lr", "weight_decay", "grad_clip"):
             if getattr(self, name) < 0 or (name == "lr" and self.lr == 0):
                 raise ValueError(f"{name} must be {'positive' if name == 'lr' else 'zero or more'}, got {getattr(self, name)}")
@@ -193,6 +200,8 @@ def _draw(cfg: TrainConfig, rng: random.Random, n: int, vocab: Vocab, fixed: lis
     if fixed is not None:
         return [fixed[rng.randrange(len(fixed))] for _ in range(n)]
     sample = SAMPLERS[cfg.dist]
+    if cfg.runs:
+        sample = functools.partial(sample, runs=cfg.runs)
     if cfg.curriculum:  # a distribution with a length range (checked in TrainConfig)
         shortest, longest = CURRICULUM[cfg.dist]
         grown = min(1.0, progress / cfg.curriculum)
