@@ -1,11 +1,19 @@
-"""Print the shipped models' table for the README from bench/results/pretrained.json.
+"""The shipped models' tables, from bench/results/pretrained.json.
 
-    python bench/table.py
+    python bench/table.py           # print them
+    python bench/table.py --write   # put them in README.md, docs/results.md and their Japanese twins
+
+Three tables: the leaderboard (every suite, with each recipe: docs/results), the README's
+(in-range samplers, seed, BIG-Bench Hard and the original README's 21), and how long each
+model took to learn the rule. ``--write`` replaces each table where it stands (found by its
+header row), so the prose around it is kept.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -27,16 +35,30 @@ def recipe(command: str) -> str:
     return " ".join(out)
 
 
-def main() -> None:
-    data = json.loads(Path("bench/results/pretrained.json").read_text())
-    print("| shipped | params | recipe | steps | time | " + " | ".join(BOARD) + " |")
-    print("|---" * (5 + len(BOARD)) + "|")
-    for arch, row in data["models"].items():
-        cells = [f"{100 * row[s]['exact_match']:.2f}%" if s in row else "-" for s in BOARD]
-        print(f"| {arch} | {row['params']:,} | `{recipe(row['command'])}` | {row['steps']:,} | "
-              f"{row['train_time_s'] / 60:.0f} min | " + " | ".join(cells) + " |")
-    print()
-    print(learning_table(data["models"]))
+README_SUITES = ("shapes", "walks", "strings", "runs", "seed", "bbh")
+
+
+def percent(row: dict, suite: str) -> str:
+    return f"{100 * row[suite]['exact_match']:.2f}%" if suite in row else "-"
+
+
+def board_table(models: dict) -> str:
+    """Every suite of the leaderboard, with each model's recipe, steps and training time."""
+    lines = ["| shipped | params | recipe | steps | time | " + " | ".join(BOARD) + " |", "|---" * (5 + len(BOARD)) + "|"]
+    for arch, row in models.items():
+        lines.append(f"| {arch} | {row['params']:,} | `{recipe(row['command'])}` | {row['steps']:,} | "
+                     f"{row['train_time_s'] / 60:.0f} min | " + " | ".join(percent(row, s) for s in BOARD) + " |")
+    return "\n".join(lines)
+
+
+def readme_table(models: dict) -> str:
+    """The README's: the in-range samplers, seed, BIG-Bench Hard and the original README's examples."""
+    lines = ["| shipped | shapes | walks | strings | runs | seed | BIG-Bench Hard | original README |", "|---" * 8 + "|"]
+    for arch, row in models.items():
+        readme = row["readme"]
+        lines.append(f"| {arch} | " + " | ".join(percent(row, s) for s in README_SUITES)
+                     + f" | {readme['correct']} of {readme['n']} |")
+    return "\n".join(lines)
 
 
 def learning_table(models: dict) -> str:
@@ -54,6 +76,58 @@ def learning_table(models: dict) -> str:
         lines.append(f"| {arch} | `{curve['validated_on']}` ({curve['val_samples']:,}) | {curve['every']:,} steps | "
                      f"{cell(curve['to_99'])} | {cell(curve['to_999'])} | {100 * curve['final']:.2f}% |")
     return "\n".join(lines)
+
+
+JA_HEADERS = {  # the Japanese twins' header rows, for the English ones
+    "| shipped | params | recipe | steps | time |": "| 同梱モデル | パラメータ数 | レシピ | ステップ | 時間 |",
+    "| shipped | shapes |": "| 同梱モデル | shapes |",
+    "original README |": "元の README |",
+    "| shipped | validated on | every | 99% | 99.9% | at the end of training |":
+        "| 同梱モデル | 検証に使ったもの | 間隔 | 99% | 99.9% | 学習終了時 |",
+}
+JA_CELLS = (("(trained before validation on `strings`)", "（`strings` での検証ができる前に学習）"),
+            (" steps, ", " ステップ、"), (" steps |", " ステップ |"), (" min |", " 分 |"), ("not reached", "未到達"))
+
+
+def japanese(table: str) -> str:
+    header, *rows = table.splitlines()
+    for en, ja in JA_HEADERS.items():
+        header = header.replace(en, ja)
+    body = "\n".join(rows)
+    for en, ja in JA_CELLS:
+        body = body.replace(en, ja)
+    body = re.sub(r"`strings` \(([\d,]+)\)", r"`strings`（\1 例）", body)
+    body = re.sub(r"\| (\d+) of (\d+) \|$", r"| \2 例中 \1 例 |", body, flags=re.M)
+    return "\n".join([header, body])
+
+
+def replace_table(path: Path, table: str) -> None:
+    """Put ``table`` where the table with the same first two header cells stands in ``path``."""
+    lines = path.read_text().splitlines()
+    start = "|".join(table.splitlines()[0].split("|")[:3])
+    at = [i for i, line in enumerate(lines) if line.startswith(start)]
+    if len(at) != 1:
+        raise SystemExit(f"{path}: expected one table starting {start!r}, found {len(at)}")
+    end = at[0]
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    lines[at[0]:end] = table.splitlines()
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--write", action="store_true", help="replace the tables in the README and the results page")
+    args = p.parse_args()
+    models = json.loads(Path("bench/results/pretrained.json").read_text())["models"]
+    board, readme, learning = board_table(models), readme_table(models), learning_table(models)
+    if not args.write:
+        print(f"{board}\n\n{readme}\n\n{learning}")
+        return
+    for page, tables in (("README", (readme, learning)), ("docs/results", (board, learning))):
+        for table in tables:
+            replace_table(Path(f"{page}.md"), table)
+            replace_table(Path(f"{page}.ja.md"), japanese(table))
 
 
 if __name__ == "__main__":

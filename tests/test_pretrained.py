@@ -1,6 +1,7 @@
 """The shipped models: present for every architecture, small, and right on the original's examples."""
 
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,36 @@ def test_each_recipe_reproduces_its_shipped_training_settings(arch):
     shipped = json.loads((PRETRAINED / arch / "config.json").read_text())["train"]
     as_resumed = TrainConfig.from_dict({"bucket": 1, **shipped})  # (runs from before bucketing drew batch by batch)
     assert dataclasses.asdict(cfg) == dataclasses.asdict(as_resumed)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bench_table():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_table", ROOT / "bench" / "table.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("page", ["README", "docs/results"])
+def test_the_pages_show_the_measured_tables(page):
+    """The README's and the results page's tables, English and Japanese, are what
+    pretrained.json measured (``python bench/table.py --write`` puts them there)."""
+    table = _bench_table()
+    first = table.readme_table if page == "README" else table.board_table
+    for t in (first(SHIPPED_RESULTS), table.learning_table(SHIPPED_RESULTS)):
+        assert t in (ROOT / f"{page}.md").read_text()
+        assert table.japanese(t) in (ROOT / f"{page}.ja.md").read_text()
+
+
+def test_writing_the_tables_keeps_the_prose(tmp_path):
+    table = _bench_table()
+    page = tmp_path / "page.md"
+    page.write_text("before\n\n| shipped | validated on | old |\n|---|\n| gru | x |\n\nafter\n")
+    table.replace_table(page, table.learning_table(SHIPPED_RESULTS))
+    text = page.read_text()
+    assert text.startswith("before\n\n| shipped | validated on | every |") and text.endswith("|\n\nafter\n")
+    assert "| gru | x |" not in text
