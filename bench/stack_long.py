@@ -65,7 +65,7 @@ def answers(completer, prefixes: list[str], form: str, batch: int) -> tuple[list
             chunk = prefixes[i : i + batch]
             idx, lengths = prompt_batch(chunk, vocab)
             bounds = [len(solve(p, vocab)) + 1 for p in chunk]  # as complete() bounds them
-            out += answer_texts(model.generate(idx, lengths, max(bounds)), bounds, vocab)
+            out += answer_texts(model.generate(idx, lengths, bounds), bounds, vocab)
     finally:
         model.cfg.answer_with = before
     return out, time.perf_counter() - started

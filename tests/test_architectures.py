@@ -10,7 +10,7 @@ from bracketcloser.architectures.layers import TransformerConfig
 from bracketcloser.batch import prompt_batch, stream_batch
 from bracketcloser.data import Example
 from bracketcloser.tokens import DEFAULT_VOCAB as V
-from bracketcloser.tokens import OUTPUT
+from bracketcloser.tokens import END, INPUT, OUTPUT, PAD
 from conftest import small
 
 
@@ -137,6 +137,23 @@ def test_rows_that_finish_leave_the_batch_without_changing_the_others(small_mode
     alone = [V.answer_text(small_model.generate(*prompt_batch([p], V), 8)[0].tolist()) for p in prefixes]
     assert together == alone
     assert len({len(a) for a in together}) > 1  # answers of different lengths: rows really left early
+
+
+def test_each_row_stops_at_its_own_bound(arch):
+    """A long prompt with a short answer beside a short prompt with a long one: a model that
+    never writes the end token must stop each row at its own bound, never reading past its
+    length limit (the long row would if it ran to the batch's largest bound)."""
+    torch.manual_seed(0)
+    model = build(arch, **small(arch, max_len=40)).eval()
+    with torch.no_grad():  # only brackets, never the end token: every row runs to its bound
+        model.head.bias[[PAD, INPUT, OUTPUT, END]] = -1e4
+    prefixes = ["()" * 15 + "((", "(" * 12]  # 32 + 2 + 3 <= 40, and 12 + 12 + 3 <= 40
+    bounds = [3, 13]
+    prompts, lengths = prompt_batch(prefixes, V)
+    out = model.generate(prompts, lengths, bounds)
+    assert out.shape == (2, 13)
+    assert (out[0, 3:] == 0).all() and (out[0, :3] != 0).all()  # the long row stopped after 3 tokens
+    assert (out[1] != 0).all()
 
 
 def test_explain_answers_like_generate_and_shows_where_it_looked(small_model):

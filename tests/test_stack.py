@@ -50,7 +50,7 @@ def answers(completer, prefixes: list[str], form: str) -> list[str]:
     with answering_with(completer, form), torch.inference_mode():
         idx, lengths = prompt_batch(prefixes, completer.vocab)
         bounds = [len(solve(p, completer.vocab)) + 1 for p in prefixes]
-        return answer_texts(completer.model.generate(idx, lengths, max(bounds)), bounds, completer.vocab)
+        return answer_texts(completer.model.generate(idx, lengths, bounds), bounds, completer.vocab)
 
 
 def far(n: int, length: int, depth: int) -> list[str]:

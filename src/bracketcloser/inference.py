@@ -135,10 +135,10 @@ class Completer:
             chunk = [prefixes[i] for i in rows]
             idx, lengths = prompt_batch(chunk, self.vocab, self.device)
             # the true answer closes every open bracket: at most that many tokens, + 1 for the end
-            # (a model that does not stop there is wrong either way, and never reads past its limit)
+            # (a model that does not stop there is wrong either way); each row stops at its own
+            # bound, so it never reads past the length limit and never depends on its batch-mates
             bounds = [self._open_count(p) + 1 for p in chunk]
-            out = self.model.generate(idx, lengths, max(bounds))
-            # each row keeps its own bound, so an answer never depends on its batch-mates
+            out = self.model.generate(idx, lengths, bounds)
             for i, answer in zip(rows, answer_texts(out, bounds, self.vocab), strict=True):
                 answers[i] = answer
         return answers

@@ -166,23 +166,28 @@ class BracketModel(nn.Module):
         return torch.stack(steps)
 
     @torch.no_grad()
-    def generate(self, idx: torch.Tensor, lengths: torch.Tensor, max_new_tokens: int) -> torch.Tensor:
+    def generate(self, idx: torch.Tensor, lengths: torch.Tensor, max_new_tokens: int | list[int] | torch.Tensor) -> torch.Tensor:
         """Greedy answers for a batch of prompts ``input <prefix> ,output`` (right-padded).
 
-        Returns (B, N) token ids, N <= max_new_tokens: each row is its answer, the end token
-        ``,``, then padding. A row that has answered leaves the batch, so the steps after it
-        cost only what the unfinished rows need.
+        ``max_new_tokens`` is one bound for every row or one per row. Returns (B, N) token ids,
+        N <= the largest bound: each row is its answer, the end token ``,``, then padding. A row
+        that has answered, or written as many tokens as its own bound allows, leaves the batch:
+        the steps after it cost only what the unfinished rows need, and a row never reads
+        further than its own bound (a long prompt with a short bound beside a short prompt
+        with a long one stays within the model's length limit).
         """
         logits, state = self.prefill(idx, lengths)
-        out = idx.new_full((idx.size(0), max_new_tokens), PAD)
+        bounds = torch.as_tensor(max_new_tokens, device=idx.device).expand(idx.size(0))
+        steps = int(bounds.max())
+        out = idx.new_full((idx.size(0), steps), PAD)
         alive = torch.arange(idx.size(0), device=idx.device)  # rows still answering
         used = 0
-        for i in range(max_new_tokens):
+        for i in range(steps):
             token = logits.argmax(-1)  # (b,)
             out[alive, i] = token
             used = i + 1
-            going = token != END
-            if i == max_new_tokens - 1 or not going.any():
+            going = (token != END) & (bounds[alive] > used)
+            if not going.any():
                 break
             if not going.all():
                 alive, token, state = alive[going], token[going], self.select(state, going)
