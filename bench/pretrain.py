@@ -171,7 +171,9 @@ def evaluate_shipped(samples: int, archs: list[str], suites: list[str]) -> None:
         model = bc.load(arch)
         info = json.loads((PRETRAINED / arch / INFO).read_text())
         kept = previous.get(arch, {}) if set(suites) != set(SUITES) else {}  # a partial run adds to what was measured
-        row = {**kept, "command": info["command_lines"][-1], "training_seed": info["seed"], "train_time_s": info["train_time_s"],
+        # the command that started the run, then any --resume that continued it
+        row = {**kept, "command": info["command_lines"][0], "resumed_with": info["command_lines"][1:],
+               "training_seed": info["seed"], "train_time_s": info["train_time_s"],
                "steps": info["steps"], "best_step": info["best_step"], "params": model.model.num_params(),
                "bytes": (PRETRAINED / arch / BEST).stat().st_size, "trained_on": model.config["data"]["dist"]}
         records = [] if not kept else None

@@ -81,7 +81,8 @@ def test_recorded_command_still_builds_the_shipped_shape(arch):
     from bracketcloser.cli import build_parser, train_config
 
     info = json.loads((PRETRAINED / arch / "training_info.json").read_text())
-    argv = shlex.split(info["command_lines"][-1])[1:]  # without the program name
+    # the command that started the run (a run continued with --resume adds its own lines after it)
+    argv = shlex.split(info["command_lines"][0])[1:]  # without the program name
     cfg = train_config(build_parser().parse_args(argv))
     shipped = saved_config(arch, json.loads((PRETRAINED / arch / "config.json").read_text())["model"])
     assert dataclasses.asdict(model_config(cfg.arch, vocab_size=shipped["vocab_size"], **cfg.model)) == shipped
