@@ -4,14 +4,17 @@
     # -> bench/results/tuning/ab_<arch>.json
     python bench/settings_ab.py --arch gru --dist general --examples 96000 --variant bucket=1,batch_size=64 --variant ""
     # equal examples seen: each variant's steps = examples / its batch size
+    python bench/settings_ab.py --arch lstm --dist general --on strings --steps 8000 --samples 2000 --variant "" --variant lr=0.01
+    # trained on one distribution, measured on another (here the sampler never trained on)
 
 Why fixed steps: a one-minute trial's score depends on how many steps the minute held, and
 on a shared CPU that varies by a third from run to run, more than most settings change
 the result. At a fixed number of steps (about what a minute holds on this machine) the
 comparison is between the settings alone; the time each step takes is reported beside it.
 Each variant trains with ``bracketcloser train`` (one thread, seed 0) and is measured on
-10,000 held-out ``seed`` examples; ``first_999_s`` is the training time at which validation
-exact match first reached 99.9%.
+10,000 held-out examples of its distribution (``--dist``, ``seed`` by default) or of
+``--on``; ``first_999_s`` is the training time at which validation exact match first
+reached 99.9%.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from bracketcloser.train import TrainConfig
 from common import command, machine
 
 
-def run(arch: str, steps: int | None, variant: str, dist: str, samples: int, examples: int | None = None) -> dict:
+def run(arch: str, steps: int | None, variant: str, dist: str, samples: int, examples: int | None = None,
+        on: str | None = None) -> dict:
     sets = [s for s in variant.split(",") if s]
     if examples is not None:  # as many examples as the others: steps from this variant's batch size
         settings = dict(s.split("=", 1) for s in sets)
@@ -46,7 +50,7 @@ def run(arch: str, steps: int | None, variant: str, dist: str, samples: int, exa
         with open(run_dir / "history.csv") as f:
             history = list(csv.DictReader(f))
         first = next((float(h["elapsed_s"]) for h in history if float(h["val_exact_match"]) >= 0.999), None)
-        measured = evaluate(bc.load(run_dir), suite(dist, samples, seed=0))
+        measured = evaluate(bc.load(run_dir), suite(on or dist, samples, seed=0))
     return {"settings": sets or ["(defaults)"], "steps": info["steps"], "examples_seen": info["examples_seen"],
             "train_time_s": info["train_time_s"],
             "ms_per_step": round(1000 * info["train_time_s"] / info["steps"], 1), "first_999_s": first,
@@ -64,11 +68,12 @@ def main() -> None:
                    help="comma-separated KEY=VALUE settings; an empty string is the defaults")
     p.add_argument("--dist", default="seed")
     p.add_argument("--samples", type=int, default=10_000)
+    p.add_argument("--on", help="the suite to measure on (default: the training distribution), e.g. strings")
     p.add_argument("--out")
     args = p.parse_args()
     rows = []
     for variant in args.variant:
-        rows.append(run(args.arch, args.steps, variant, args.dist, args.samples, args.examples))
+        rows.append(run(args.arch, args.steps, variant, args.dist, args.samples, args.examples, args.on))
         r = rows[-1]
         print(f"{args.arch} {', '.join(r['settings'])}: {r['exact_match']:.2%} ({r['correct']}/{r['n']}) after "
               f"{r['steps']} steps, {r['ms_per_step']} ms/step, 99.9% on validation at {r['first_999_s']} s", flush=True)
@@ -76,7 +81,7 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"command": command(), "machine": machine(), "arch": args.arch, "steps": args.steps,
                                "examples": args.examples,
-                               "dist": args.dist, "variants": rows}, indent=2) + "\n")
+                               "dist": args.dist, "on": args.on or args.dist, "variants": rows}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
