@@ -10,7 +10,8 @@ CELLS = [
         # 4. Recurrent models: what does the hidden state hold?
 
         A GRU or an LSTM reads one token at a time and folds everything it has read into a
-        hidden state of fixed size (128 numbers per layer in the shipped models). To close
+        hidden state of fixed size (per layer, 128 numbers in the shipped LSTM, 256 in the
+        shipped GRU). To close
         brackets it needs, at every moment, the stack of open brackets. This chapter asks:
         **does the shipped models' hidden state actually hold the depth and the innermost open
         bracket, and up to what depth?** We first write the GRU's gates out by hand, then train
@@ -19,7 +20,7 @@ CELLS = [
         ja="""
         # 4. 再帰型モデル: 隠れ状態には何が入っているのか
 
-        GRU や LSTM はトークンを一つずつ読み、読んだものすべてを固定サイズの隠れ状態（同梱のモデルでは 1 層あたり 128 個の数）に畳み込みます。
+        GRU や LSTM はトークンを一つずつ読み、読んだものすべてを固定サイズの隠れ状態（1 層あたり、同梱の LSTM では 128 個、GRU では 256 個の数）に畳み込みます。
         括弧を閉じるには、いつでも「開いている括弧のスタック」を知っている必要があります。この章の問いは
         **同梱のモデルの隠れ状態は、本当に入れ子の深さと最も内側の開き括弧を保持しているのか。保持しているならどの深さまでか** です。
         まず GRU のゲートを手で書き下し、次に隠れ状態からこの二つを直接読み取ろうとする *線形プローブ* を学習させます。
