@@ -1,7 +1,18 @@
-"""Helpers shared by the benchmarks: which models to measure, and the machine they ran on."""
+"""Helpers shared by the benchmarks: which models to measure, the machine they ran on, and the
+one way a result is written (``write_result``): with the provenance that says what made it.
+
+Every results file under ``bench/results/`` carries a ``provenance`` block: the commit and
+date, Python, torch and package versions, the machine, the exact command that re-makes *that
+file*, and the SHA-256 of the weights of every model it measured. ``tests/test_results.py``
+reads it: a current result whose shipped model has since been retrained is stale, and the
+test names the file and the command that re-makes it.
+"""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
 import os
 import platform
 import shlex
@@ -22,8 +33,56 @@ def machine() -> dict:
             "threads": torch.get_num_threads(), "processor": platform.processor() or platform.machine()}
 
 
-def command() -> str:
-    return shlex.join(["python", *sys.argv])
+def command(out: str | Path | None = None) -> str:
+    """The command line that ran this script, with ``--out`` naming ``out`` where the script
+    was not given it, so that running the recorded command re-makes the very same file."""
+    argv = ["python", *sys.argv]
+    if out is not None and "--out" not in argv and not any(a.startswith("--out=") for a in argv):
+        argv += ["--out", str(Path(out))]
+    return shlex.join(argv)
+
+
+def _git(*args: str) -> str | None:
+    import subprocess
+
+    try:
+        return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def weights_sha256(model: str | Path) -> str:
+    """SHA-256 of a model's best weights: a shipped name (``gpt``) or a run folder."""
+    folder = PRETRAINED / str(model) if (PRETRAINED / str(model) / "best.safetensors").is_file() else Path(model)
+    return hashlib.sha256((folder / "best.safetensors").read_bytes()).hexdigest()
+
+
+def provenance(out: str | Path, models: dict | None = None) -> dict:
+    """What made a result: commit (``dirty`` when the tree had uncommitted changes), date,
+    versions, machine, the command that re-makes ``out``, and the weights of each model measured
+    (label -> shipped name or run folder, recorded as its SHA-256)."""
+    import bracketcloser
+
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return {"command": command(out), "commit": _git("rev-parse", "HEAD"), "dirty": bool(status),
+            "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                         "bracketcloser": bracketcloser.__version__},
+            "machine": machine(),
+            "models": {label: {"source": str(m), "shipped": (PRETRAINED / str(m) / "best.safetensors").is_file(),
+                               "sha256": weights_sha256(m)} for label, m in (models or {}).items()}}
+
+
+def write_result(out: str | Path, payload: dict, models: dict | None = None) -> Path:
+    """Write a results file (JSON) with its provenance first; ``models`` maps each measured
+    model's label to its shipped name or run folder. Written whole or not at all."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    body = json.dumps({"provenance": provenance(out, models), **payload}, indent=2) + "\n"
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    tmp.write_text(body)
+    os.replace(tmp, out)
+    return out
 
 
 def models(names: list[str] | None, train_steps: int) -> dict:

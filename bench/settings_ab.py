@@ -20,7 +20,6 @@ reached 99.9%.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import subprocess
 import sys
@@ -30,32 +29,53 @@ from pathlib import Path
 import bracketcloser as bc
 from bracketcloser.data import suite
 from bracketcloser.evaluate import evaluate
+from bracketcloser.run_folder import read_history
 from bracketcloser.train import TrainConfig
-from common import command, machine
+from common import write_result
+
+SHORT = 15  # answers shorter than this many closers: what the recurrent models already get right
+
+
+def measure(run_dir: Path, name: str, samples: int) -> dict:
+    """Exact match on ``samples`` examples of suite ``name``, with its interval, and apart on
+    the answers shorter than SHORT closers (a lever for long answers must keep those exact)."""
+    r = evaluate(bc.load(run_dir), suite(name, samples, seed=0))
+    short = [x["correct"] for x in r["records"] if x["answer_length"] < SHORT]
+    by_answer = {}
+    for lo, hi in ((0, 14), (15, 19), (20, 24), (25, 30)):
+        cells = [v for k, v in r["by_answer_length"].items() if lo <= int(k) <= hi]
+        n = sum(c["n"] for c in cells)
+        by_answer[f"{lo}-{hi}"] = {"n": n, "exact_match": sum(c["n"] * c["exact_match"] for c in cells) / n if n else None}
+    return {"exact_match": r["exact_match"], "correct": r["correct"], "n": r["n"], "ci95": r["ci95"],
+            "short_answers": {"n": len(short), "wrong": len(short) - sum(short)}, "by_answer_length": by_answer}
 
 
 def run(arch: str, steps: int | None, variant: str, dist: str, samples: int, examples: int | None = None,
-        on: str | None = None) -> dict:
+        on: list[str] | None = None, keep: str | None = None) -> dict:
     sets = [s for s in variant.split(",") if s]
     if examples is not None:  # as many examples as the others: steps from this variant's batch size
         settings = dict(s.split("=", 1) for s in sets)
         batch = int(settings.get("batch_size", TrainConfig(arch=arch, dist=dist).batch_size))
         steps = examples // batch
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = keep or scratch
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        before = set(Path(folder).iterdir())
         argv = [sys.executable, "-m", "bracketcloser", "train", "--arch", arch, "--dist", dist, "--steps", str(steps),
                 "--set", "threads=1", *[x for s in sets for x in ("--set", s)], "--models-dir", folder, "--quiet"]
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-        run_dir = next(Path(folder).iterdir())
+        run_dir = next(iter(set(Path(folder).iterdir()) - before))
         info = json.loads((run_dir / "training_info.json").read_text())
-        with open(run_dir / "history.csv") as f:
-            history = list(csv.DictReader(f))
-        first = next((float(h["elapsed_s"]) for h in history if float(h["val_exact_match"]) >= 0.999), None)
-        measured = evaluate(bc.load(run_dir), suite(on or dist, samples, seed=0))
+        history = read_history(run_dir)
+        first = next((h["elapsed_s"] for h in history if h["val_exact_match"] >= 0.999), None)
+        measured = {name: measure(run_dir, name, samples) for name in (on or [dist])}
+    main = measured[(on or [dist])[0]]
     return {"settings": sets or ["(defaults)"], "steps": info["steps"], "examples_seen": info["examples_seen"],
             "train_time_s": info["train_time_s"],
             "ms_per_step": round(1000 * info["train_time_s"] / info["steps"], 1), "first_999_s": first,
-            "exact_match": measured["exact_match"], "correct": measured["correct"], "n": measured["n"],
-            "ci95": measured["ci95"]}
+            "final_val_exact_match": info["final_val_exact_match"],
+            "exact_match": main["exact_match"], "correct": main["correct"], "n": main["n"], "ci95": main["ci95"],
+            "on": measured, **({"run": str(run_dir)} if keep else {})}
 
 
 def main() -> None:
@@ -68,20 +88,21 @@ def main() -> None:
                    help="comma-separated KEY=VALUE settings; an empty string is the defaults")
     p.add_argument("--dist", default="seed")
     p.add_argument("--samples", type=int, default=10_000)
-    p.add_argument("--on", help="the suite to measure on (default: the training distribution), e.g. strings")
+    p.add_argument("--on", action="append",
+                   help="a suite to measure on (default: the training distribution), e.g. strings; repeat for more")
+    p.add_argument("--keep", help="keep each variant's run folder under this folder (default: discarded)")
     p.add_argument("--out")
     args = p.parse_args()
     rows = []
+    out = Path(args.out or f"bench/results/tuning/ab_{args.arch}.json")
     for variant in args.variant:
-        rows.append(run(args.arch, args.steps, variant, args.dist, args.samples, args.examples, args.on))
+        rows.append(run(args.arch, args.steps, variant, args.dist, args.samples, args.examples, args.on, args.keep))
         r = rows[-1]
         print(f"{args.arch} {', '.join(r['settings'])}: {r['exact_match']:.2%} ({r['correct']}/{r['n']}) after "
               f"{r['steps']} steps, {r['ms_per_step']} ms/step, 99.9% on validation at {r['first_999_s']} s", flush=True)
-    out = Path(args.out or f"bench/results/tuning/ab_{args.arch}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"command": command(), "machine": machine(), "arch": args.arch, "steps": args.steps,
-                               "examples": args.examples,
-                               "dist": args.dist, "on": args.on or args.dist, "variants": rows}, indent=2) + "\n")
+        # written after every variant: a long A/B stopped part-way keeps what it measured
+        write_result(out, {"arch": args.arch, "steps": args.steps, "examples": args.examples, "dist": args.dist,
+                           "on": args.on or [args.dist], "variants": rows})
 
 
 if __name__ == "__main__":

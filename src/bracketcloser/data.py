@@ -263,16 +263,42 @@ def sample_runs(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length) -> E
 MIXTURE = ((sample_shapes, 0.45), (sample_walk, 0.45), (sample_seed, 0.10))
 
 
-def sample_general(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length, runs: float = 0.0) -> Example:
+def sample_deep_answer(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length,
+                       shortest: int = 15) -> Example:
+    """The general range where it is hardest for a fixed-size state: an answer of ``shortest``
+    to 30 closers (drawn uniformly among those ``max_length`` allows), then a length uniform up
+    to ``max_length`` and a depth uniform among those the two allow. Every other sampler gives
+    such answers to few examples (walks pile up at the walls, shapes spread the answer over
+    0..depth), and they are exactly the answers a recurrent model still gets wrong: it must
+    write out the whole stack, not only its top. Below ``shortest`` brackets (early in a
+    curriculum) the answers are as long as the length allows."""
+    longest = min(GENERAL.answer, max_length)
+    answer = rng.randint(min(shortest, longest), longest)
+    length = rng.choice(range(answer, max_length + 1, 2))
+    depth = rng.randint(answer, min(GENERAL.depth, (length + answer) // 2))
+    prefix = dyck_prefix(rng, length, depth, answer, vocab)
+    return Example(prefix, solve(prefix, vocab))
+
+
+def sample_general(rng, vocab=GENERAL_VOCAB, max_length: int = GENERAL.length, runs: float = 0.0,
+                   deep: float = 0.0, deep_from: int = 15) -> Example:
     """The training mixture for the general range: each example from one of ``MIXTURE``'s
     differently built samplers, so no one sampler's shapes are all a model ever sees; with
-    ``runs`` > 0 that share comes from ``sample_runs`` and the rest from ``MIXTURE`` as before
-    (0, the default, draws exactly as the mixture did before ``sample_runs`` existed)."""
+    ``runs`` > 0 that share comes from ``sample_runs``, with ``deep`` > 0 that share from
+    ``sample_deep_answer`` (answers of ``deep_from``..30 closers: depth balance), and the rest
+    from ``MIXTURE`` as before (0, the default, draws exactly as the mixture did before either
+    existed, so every recorded recipe still reproduces its model)."""
     samplers, weights = [s for s, _ in MIXTURE], [w for _, w in MIXTURE]
     if runs:
         samplers, weights = [*samplers, sample_runs], [*(w * (1 - runs) for w in weights), runs]
+    if deep:
+        samplers, weights = [*samplers, sample_deep_answer], [*(w * (1 - deep) for w in weights), deep]
     sample = rng.choices(samplers, weights=weights)[0]
-    return sample(rng, vocab) if sample is sample_seed else sample(rng, vocab, max_length=max_length)
+    if sample is sample_seed:
+        return sample(rng, vocab)
+    if sample is sample_deep_answer:
+        return sample(rng, vocab, max_length=max_length, shortest=deep_from)
+    return sample(rng, vocab, max_length=max_length)
 
 
 def sample_long(rng, vocab=GENERAL_VOCAB) -> Example:

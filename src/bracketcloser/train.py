@@ -89,6 +89,10 @@ class TrainConfig:
     # general: this share of the examples from runs of one kind (``data.sample_runs``), the
     # rest from the mixture as before (0: exactly the mixture the first general models had)
     runs: float = 0.0
+    # general: this share of the examples with an answer of ``deep_from``..30 closers
+    # (``data.sample_deep_answer``: depth balance), the rest from the mixture as before
+    deep: float = 0.0
+    deep_from: int = 15
     # length bucketing: draw this many batches at once, sort them by stream length, cut and
     # shuffle, so that a batch holds streams of similar length (1: every batch drawn alone)
     bucket: int | None = None
@@ -129,6 +133,13 @@ class TrainConfig:
             raise ValueError(f"runs must be a share of the examples, at least 0 and below 1, got {self.runs}")
         if self.runs and self.dist != "general":
             raise ValueError("runs applies to --dist general only")
+        if not 0 <= self.deep < 1 or self.runs + self.deep >= 1:
+            raise ValueError(f"deep must be a share of the examples, at least 0 and below 1 with runs, got {self.deep}")
+        if self.deep and self.dist != "general":
+            raise ValueError("deep applies to --dist general only")
+        if not isinstance(self.deep_from, int) or not 1 <= self.deep_from <= DISTS["general"].range.answer:
+            raise ValueError(f"deep_from must be a whole number of closers from 1 to "
+                             f"{DISTS['general'].range.answer}, got {self.deep_from!r}")
         for name in ("lr", "min_lr", "weight_decay", "grad_clip"):
             if getattr(self, name) < 0 or (name == "lr" and self.lr == 0):
                 raise ValueError(f"{name} must be {'positive' if name == 'lr' else 'zero or more'}, got {getattr(self, name)}")
@@ -202,6 +213,8 @@ def _draw(cfg: TrainConfig, rng: random.Random, n: int, vocab: Vocab, fixed: lis
     sample = SAMPLERS[cfg.dist]
     if cfg.runs:
         sample = functools.partial(sample, runs=cfg.runs)
+    if cfg.deep:
+        sample = functools.partial(sample, deep=cfg.deep, deep_from=cfg.deep_from)
     if cfg.curriculum:  # a distribution with a length range (checked in TrainConfig)
         shortest, longest = CURRICULUM[cfg.dist]
         grown = min(1.0, progress / cfg.curriculum)
