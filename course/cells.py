@@ -95,3 +95,16 @@ LANGUAGE = code(
     ja="import matplotlib_fontja  # noqa: F401  日本語フォント (IPAexGothic) を matplotlib に登録する\n\n"
        'LANG = "ja"  # このノートブックの言語: 図のラベルもこれに従う',
 )
+
+
+# the second code cell of every chapter: a finding the prose states is computed and checked in
+# the same run, so the day a retrained model makes a sentence false, the notebook fails there
+CLAIM = code('''
+def claim(finding: str, holds: bool, **measured) -> None:
+    """State a finding of this chapter and check it on what was just measured: prints it with
+    the numbers, or raises naming both if the models no longer bear it out."""
+    numbers = ", ".join(f"{k} = {v:.4g}" if isinstance(v, float) else f"{k} = {v}" for k, v in measured.items())
+    if not holds:
+        raise AssertionError(f"no longer true: {finding} ({numbers})")
+    print(f"checked: {finding} ({numbers})")
+''')
