@@ -11,15 +11,13 @@ briefly).
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from pathlib import Path
 
 import torch
 
 from bracketcloser.data import SUITES, suite
 from bracketcloser.evaluate import evaluate
-from common import command, machine, models
+from common import models, write_result
 
 
 def main() -> None:
@@ -34,7 +32,9 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     data = {name: suite(name, args.samples, seed=0) for name in args.suites}
     table = {}
-    for label, completer in models(args.models, args.train_steps).items():
+    measured = models(args.models, args.train_steps)
+    sources = args.models or list(measured)  # shipped names, or the run folders given
+    for label, completer in measured.items():
         row = {"params": completer.model.num_params(), "trained": completer.config.get("data", {})}
         for name, examples in data.items():
             start = time.perf_counter()
@@ -43,9 +43,7 @@ def main() -> None:
             row[name]["seconds"] = round(time.perf_counter() - start, 2)
         table[label] = row
         print(f"{label:<28} " + "  ".join(f"{s} {row[s]['exact_match']:.4f}" for s in data), flush=True)
-    out = {"command": command(), "machine": machine(), "samples": args.samples, "results": table}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
+    write_result(args.out, {"samples": args.samples, "results": table}, models=dict(zip(table, sources, strict=True)))
 
 
 if __name__ == "__main__":

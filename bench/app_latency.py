@@ -27,8 +27,9 @@ from pathlib import Path
 import torch
 
 from bracketcloser.app import Lab
+from bracketcloser.architectures import ARCHS
 from bracketcloser.data import DISTS
-from common import command, machine
+from common import write_result
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from test_app_browser import CHROMIUM, FLAGS, _free_port, wait_until_up  # noqa: E402  (one definition of how we start Chromium)
@@ -106,13 +107,13 @@ def in_browser(cases) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=30)
+    p.add_argument("--out", default="bench/results/app_latency.json")
     args = p.parse_args()
     torch.set_num_threads(2)
     cases = prefixes(args.n)
-    result = {"command": command(), "machine": machine(), "prefixes": "general range, seeded ('app_latency')",
+    result = {"prefixes": "general range, seeded ('app_latency')",
               "server": server_side(cases), "browser": in_browser(cases), "target_s": 0.5}
-    out = Path("bench/results/app_latency.json")
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_result(args.out, result, models={arch: arch for arch in ARCHS})
     print(json.dumps({k: result[k] for k in ("server", "browser")}, indent=2))
 
 

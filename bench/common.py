@@ -57,28 +57,33 @@ def weights_sha256(model: str | Path) -> str:
     return hashlib.sha256((folder / "best.safetensors").read_bytes()).hexdigest()
 
 
-def provenance(out: str | Path, models: dict | None = None) -> dict:
+def provenance(out: str | Path, models: dict | None = None, commands: list[str] | None = None) -> dict:
     """What made a result: commit (``dirty`` when the tree had uncommitted changes), date,
     versions, machine, the command that re-makes ``out``, and the weights of each model measured
     (label -> shipped name or run folder, recorded as its SHA-256)."""
     import bracketcloser
 
     status = _git("status", "--porcelain", "--untracked-files=no")
-    return {"command": command(out), "commit": _git("rev-parse", "HEAD"), "dirty": bool(status),
+    commands = commands or [command(out)]
+    return {"command": commands[-1], "commands": commands, "commit": _git("rev-parse", "HEAD"), "dirty": bool(status),
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "versions": {"python": platform.python_version(), "torch": torch.__version__,
                          "bracketcloser": bracketcloser.__version__},
             "machine": machine(),
-            "models": {label: {"source": str(m), "shipped": (PRETRAINED / str(m) / "best.safetensors").is_file(),
-                               "sha256": weights_sha256(m)} for label, m in (models or {}).items()}}
+            "models": {label: m if isinstance(m, dict) else  # recorded earlier, kept as it was
+                       {"source": str(m), "shipped": (PRETRAINED / str(m) / "best.safetensors").is_file(),
+                        "sha256": weights_sha256(m)} for label, m in (models or {}).items()}}
 
 
-def write_result(out: str | Path, payload: dict, models: dict | None = None) -> Path:
+def write_result(out: str | Path, payload: dict, models: dict | None = None,
+                 commands: list[str] | None = None) -> Path:
     """Write a results file (JSON) with its provenance first; ``models`` maps each measured
-    model's label to its shipped name or run folder. Written whole or not at all."""
+    model's label to its shipped name or run folder (or to the record an earlier run kept);
+    ``commands``, where one command alone does not re-make the file, the ones that do, in
+    order. Written whole or not at all."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    body = json.dumps({"provenance": provenance(out, models), **payload}, indent=2) + "\n"
+    body = json.dumps({"provenance": provenance(out, models, commands), **payload}, indent=2) + "\n"
     tmp = out.with_suffix(out.suffix + ".tmp")
     tmp.write_text(body)
     os.replace(tmp, out)

@@ -24,7 +24,7 @@ from bracketcloser.architectures import ARCHS
 from bracketcloser.data import suite
 from bracketcloser.evaluate import evaluate
 from bracketcloser.train import TrainConfig, train
-from common import command, machine
+from common import write_result
 
 
 def main() -> None:
@@ -57,9 +57,7 @@ def main() -> None:
                          "answers_differing_gpu_vs_cpu": sum(a != b for a, b in zip(on_gpu, on_cpu, strict=True)),
                          "gpu_completions_per_s": round(rate)}
         print(arch, results[arch], flush=True)
-    out = {"command": command(), "machine": {**machine(), "gpu": torch.cuda.get_device_name()}, "results": results}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
+    write_result(args.out, {"gpu": torch.cuda.get_device_name(), "results": results}, models={a: a for a in results})
 
 
 if __name__ == "__main__":

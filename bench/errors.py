@@ -13,15 +13,13 @@ whose errors start late loses track while it writes.
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
-from pathlib import Path
 
 import torch
 
 import bracketcloser as bc
 from bracketcloser.data import SUITES, suite
-from common import command, machine
+from common import write_result
 
 
 def first_difference(got: str, want: str) -> int:
@@ -51,14 +49,15 @@ def main() -> None:
     p.add_argument("--archs", nargs="+", default=["transformer", "bert"], help="shipped names or run folders")
     p.add_argument("--suite", default="strings", choices=[s for s in SUITES if s != "bbh"])
     p.add_argument("--samples", type=int, default=2000)
+    p.add_argument("--out", help="default: bench/results/errors_SUITE.json")
     args = p.parse_args()
     torch.set_num_threads(1)
     examples = suite(args.suite, args.samples, seed=0)
-    out = {"command": command(), "machine": machine(), "suite": args.suite, "models": {}}
+    out = {"suite": args.suite, "models": {}}
     for name in args.archs:
         out["models"][name] = r = errors(bc.load(name), examples)
         print(f"{name}: {r['exact_match']:.2%}; first wrong step (fives): {r['first_wrong_step_5']}", flush=True)
-    Path(f"bench/results/errors_{args.suite}.json").write_text(json.dumps(out, indent=2) + "\n")
+    write_result(args.out or f"bench/results/errors_{args.suite}.json", out, models={n: n for n in args.archs})
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ per architecture the lowest and the mean of the seeds.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
@@ -27,16 +26,16 @@ import bracketcloser as bc
 from bracketcloser.architectures import ARCHS
 from bracketcloser.data import TRAIN_DISTS, suite
 from bracketcloser.evaluate import evaluate
+from bracketcloser.run_folder import read_history
 from bracketcloser.train import TrainConfig, train
-from common import command, machine
+from common import command, write_result
 
 
 def first_at(run: Path, target: float) -> dict | None:
     """The first validation at or above ``target``: its step and seconds."""
-    with (run / "history.csv").open() as f:
-        for row in csv.DictReader(f):
-            if float(row["val_exact_match"]) >= target:
-                return {"step": int(row["step"]), "seconds": float(row["elapsed_s"])}
+    for row in read_history(run):
+        if row["val_exact_match"] >= target:
+            return {"step": row["step"], "seconds": row["elapsed_s"]}
     return None
 
 
@@ -77,18 +76,17 @@ def main() -> None:
     tasks = [(arch, seed) for seed in args.seeds for arch in args.archs]
     with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         runs = list(pool.map(one_run, *zip(*tasks, strict=True), [args] * len(tasks)))
-    commands = [command()]
+    commands = [command(args.out)]
     if args.update and Path(args.out).is_file():  # keep the other architectures' runs
         before = json.loads(Path(args.out).read_text())
         runs = [r for r in before["runs"] if r["arch"] not in args.archs] + runs
-        commands = before["commands"] + commands
+        commands = before["provenance"]["commands"] + commands
     summary = {}
     for arch in dict.fromkeys(r["arch"] for r in runs):
         scores = [r["exact_match"] for r in runs if r["arch"] == arch]
         summary[arch] = {"lowest": min(scores), "mean": sum(scores) / len(scores), "runs": len(scores)}
-    out = {"commands": commands, "machine": machine(), "dist": args.dist, "samples": args.samples, "jobs": args.jobs,
-           "summary": summary, "runs": runs}
-    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
+    out = {"dist": args.dist, "samples": args.samples, "jobs": args.jobs, "summary": summary, "runs": runs}
+    write_result(args.out, out, commands=commands)
     print(json.dumps(summary, indent=1))
 
 

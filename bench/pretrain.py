@@ -21,7 +21,6 @@ one CPU thread per run, so that two train side by side on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import shutil
@@ -42,7 +41,8 @@ from bracketcloser.evaluate import evaluate
 from bracketcloser.examples import README_EXAMPLES
 from bracketcloser.inference import PRETRAINED
 from bracketcloser.plots import generalisation_png, sweep
-from common import command, machine
+from bracketcloser.run_folder import read_history
+from common import command, write_result
 
 SUITES = tuple(data.SUITES)
 # the general range (four kinds, 1-100 brackets, depth <= 30), one CPU thread per run so two
@@ -133,15 +133,13 @@ def learning(arch: str, config: dict) -> dict | None:
     curve = CURVES / f"{arch}.csv"
     if not curve.is_file():
         return None
-    with open(curve) as f:
-        rows = list(csv.DictReader(f))
+    rows = read_history(curve)
     out = {"validated_on": config["train"].get("val_dist") or config["train"]["dist"],
            "val_samples": config["train"]["val_samples"], "every": config["train"]["eval_every"],
-           "final": float(rows[-1]["val_exact_match"])}
+           "final": rows[-1]["val_exact_match"]}
     for name, level in (("to_99", 0.99), ("to_999", 0.999)):
-        first = next((r for r in rows if float(r["val_exact_match"]) >= level), None)
-        out[name] = None if first is None else {"step": int(first["step"]),
-                                                "minutes": round(float(first["elapsed_s"]) / 60, 1)}
+        first = next((r for r in rows if r["val_exact_match"] >= level), None)
+        out[name] = None if first is None else {"step": first["step"], "minutes": round(first["elapsed_s"] / 60, 1)}
     return out
 
 
@@ -198,11 +196,15 @@ def evaluate_shipped(samples: int, archs: list[str], suites: list[str]) -> None:
         results[arch] = row
         print(f"{arch:<12} " + "  ".join(f"{s} {row[s]['exact_match']:.4f}" for s in suites), flush=True)
     before = json.loads(out_file.read_text()) if out_file.is_file() else {}
-    commands = [c for c in before.get("commands", [before.get("command")]) if c] + [command()]
-    out = {"commands": commands, "machine": machine(),
-           "samples": {**before.get("samples", {}), **{k: len(v) for k, v in data.items()}}, "suite_seed": 0,
+    # a row kept from an earlier run keeps the weights it measured; a row measured now, today's
+    earlier = before.get("provenance", {}).get("models", {})
+    weights = {arch: earlier[arch] if arch not in archs and arch in earlier else arch for arch in results}
+    commands = [*before.get("provenance", {}).get("commands", []), command(out_file)]
+    if set(archs) >= set(results) and set(suites) == set(SUITES):
+        commands = [command(out_file)]  # measured whole: this one command re-makes the file
+    out = {"samples": {**before.get("samples", {}), **{k: len(v) for k, v in data.items()}}, "suite_seed": 0,
            "models": results}
-    out_file.write_text(json.dumps(out, indent=2) + "\n")
+    write_result(out_file, out, models=weights, commands=commands)
     sweeps = {arch: row["sweep"] for arch, row in results.items() if "sweep" in row}
     if sweeps:
         png = generalisation_png(sweeps, DISTS["general"].range, "shipped models")

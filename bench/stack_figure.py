@@ -23,7 +23,7 @@ import bracketcloser as bc
 from bracketcloser.data import DISTS
 from bracketcloser.plots import png_bytes
 from bracketcloser.solver import max_depth
-from common import command, machine
+from common import write_result
 
 OUT = Path("bench/results")
 PREFIX = "{[(<>)]<{}"
@@ -73,9 +73,8 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "stack_actions.png").write_bytes(png_bytes(fig, dpi=110))
     sizes = {"general": 200, "len1000": 20, "depth100": 50}
-    result = {"command": command(), "machine": machine(), "prefix": PREFIX,
-              "actions": {d: discreteness(completer, d, n) for d, n in sizes.items()}}
-    (OUT / "stack_actions.json").write_text(json.dumps(result, indent=2) + "\n")
+    result = {"prefix": PREFIX, "actions": {d: discreteness(completer, d, n) for d, n in sizes.items()}}
+    write_result(OUT / "stack_actions.json", result, models={"stack": "stack"})
     json.dump(result["actions"], sys.stdout, indent=2)
     print()
 

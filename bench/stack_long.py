@@ -38,7 +38,7 @@ import bracketcloser as bc
 from bracketcloser.batch import answer_texts, prompt_batch
 from bracketcloser.data import GENERAL, GENERAL_VOCAB, sample_far, split_of
 from bracketcloser.solver import solve
-from common import command, machine
+from common import write_result
 
 FORMS = ("soft", "discrete")
 FAR = {"far_2000": (2000, 1000), "far_10000": (10_000, 200)}  # suite: brackets, prefixes
@@ -152,12 +152,12 @@ def main() -> None:
            for name, (length, n) in FAR.items()}
     by_length = [compare(completer, held_out(cap(args.per_length), length, args.seed), forms(length), args.batch)
                  for length in args.lengths]
-    result = {"command": command(), "machine": machine(), "seed": args.seed, "batch": args.batch,
+    result = {"seed": args.seed, "batch": args.batch,
               "model": {"shipped": "stack", **completer.config["model"]}, **far, "by_length": by_length,
               "timing": timing(completer, args.timing, args.seed)}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "stack_long.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_result(out / "stack_long.json", result, models={"stack": "stack"})
     figure(by_length).savefig(out / "stack_length.png", dpi=110)
     print(f"wrote {out / 'stack_long.json'} and {out / 'stack_length.png'}")
 

@@ -101,18 +101,32 @@ def japanese(table: str) -> str:
     return "\n".join([header, body])
 
 
-def replace_table(path: Path, table: str) -> None:
-    """Put ``table`` where the table with the same first two header cells stands in ``path``."""
-    lines = path.read_text().splitlines()
+def replace_table(text: str, table: str, where: str) -> str:
+    """``text`` with ``table`` where the table with the same first two header cells stands."""
+    lines = text.splitlines()
     start = "|".join(table.splitlines()[0].split("|")[:3])
     at = [i for i, line in enumerate(lines) if line.startswith(start)]
     if len(at) != 1:
-        raise SystemExit(f"{path}: expected one table starting {start!r}, found {len(at)}")
+        raise SystemExit(f"{where}: expected one table starting {start!r}, found {len(at)}")
     end = at[0]
     while end < len(lines) and lines[end].startswith("|"):
         end += 1
     lines[at[0]:end] = table.splitlines()
-    path.write_text("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
+
+
+def render_pages(root: Path, models: dict) -> dict[str, str]:
+    """README.md, docs/results.md and their Japanese twins as they read with the tables in them."""
+    board, readme, learning = board_table(models), readme_table(models), learning_table(models)
+    out = {}
+    for page, tables in (("README", (readme, learning)), ("docs/results", (board, learning))):
+        for suffix, translate in ((".md", str), (".ja.md", japanese)):
+            name = page + suffix
+            text = (root / name).read_text()
+            for table in tables:
+                text = replace_table(text, translate(table), name)
+            out[name] = text
+    return out
 
 
 def main() -> None:
@@ -120,14 +134,11 @@ def main() -> None:
     p.add_argument("--write", action="store_true", help="replace the tables in the README and the results page")
     args = p.parse_args()
     models = json.loads(Path("bench/results/pretrained.json").read_text())["models"]
-    board, readme, learning = board_table(models), readme_table(models), learning_table(models)
     if not args.write:
-        print(f"{board}\n\n{readme}\n\n{learning}")
+        print(f"{board_table(models)}\n\n{readme_table(models)}\n\n{learning_table(models)}")
         return
-    for page, tables in (("README", (readme, learning)), ("docs/results", (board, learning))):
-        for table in tables:
-            replace_table(Path(f"{page}.md"), table)
-            replace_table(Path(f"{page}.ja.md"), japanese(table))
+    for name, text in render_pages(Path("."), models).items():
+        Path(name).write_text(text)
 
 
 if __name__ == "__main__":

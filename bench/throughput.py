@@ -12,7 +12,6 @@ peak resident set during each measurement (Linux's VmHWM, reset before each).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from bracketcloser.batch import prompt_batch
 from bracketcloser.data import DISTS, generate
 from bracketcloser.solver import solve
 from bracketcloser.tokens import END
-from common import command, machine, models
+from common import models, write_result
 
 
 def reset_peak() -> None:
@@ -99,10 +98,8 @@ def main() -> None:
         print(f"{name:<12} batched {row['batched_per_s']:>9,.0f}/s  loop {row['loop_per_s']:>7,.1f}/s  "
               f"ratio {row['batched_over_loop']:>6,.0f}x  peak {mem_batch or 0:,.0f} MB  "
               f"(solve {row['solve_per_s']:,.0f}/s)", flush=True)
-    out = {"command": command(), "machine": machine(), "suite": args.suite, "n": args.n, "loop_n": args.loop_n,
-           "solve_per_s": args.n / t_solve, "results": results}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
+    out = {"suite": args.suite, "n": args.n, "loop_n": args.loop_n, "solve_per_s": args.n / t_solve, "results": results}
+    write_result(args.out, out, models=dict(zip(results, args.models or list(results), strict=True)))
 
 
 if __name__ == "__main__":

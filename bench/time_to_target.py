@@ -9,16 +9,15 @@ target, or null where it never got there; with the run's budget, steps and best 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
-from common import command, machine
+from bracketcloser.run_folder import read_history
+from common import write_result
 
 
 def first_reach(run: Path, target: float) -> dict:
-    with open(run / "history.csv") as f:
-        history = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    history = read_history(run)
     info = json.loads((run / "training_info.json").read_text())
     hit = next((h for h in history if h["val_exact_match"] >= target), None)
     return {"run": run.name, "steps": info["steps"], "train_time_s": info["train_time_s"],
@@ -38,8 +37,7 @@ def main() -> None:
         print(f"{arch:<12} reached {args.target:.1%} at {r['reached_s']} s (step {r['reached_step']}) of "
               f"{r['train_time_s']} s, {r['steps']} steps")
     if args.out:
-        Path(args.out).write_text(json.dumps({"command": command(), "machine": machine(), "target": args.target,
-                                              "runs": rows}, indent=2) + "\n")
+        write_result(args.out, {"target": args.target, "runs": rows}, models=dict(zip(rows, args.models, strict=True)))
 
 
 if __name__ == "__main__":

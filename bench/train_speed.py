@@ -26,7 +26,6 @@ machine is shared and noisy, so read them with a few percent of give.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import torch
@@ -36,7 +35,7 @@ from bracketcloser.architectures import ARCHS, build
 from bracketcloser.batch import stream_batch
 from bracketcloser.tokens import PAD
 from bracketcloser.train import TrainConfig, batch_pool, train_vocab
-from common import command, machine
+from common import write_result
 
 
 def ceiling(n: int = 2048, repeat: int = 10) -> float:
@@ -151,9 +150,7 @@ def main() -> None:
             print(f"{dist:8s} {arch:12s} examples/s {b['examples_per_s']:8.1f} -> {a['examples_per_s']:8.1f} "
                   f"(x{row['examples_per_s_ratio']:.2f})  padded {b['padded_share']:.0%} -> {a['padded_share']:.0%}  "
                   f"ceiling share {b['share_of_ceiling']:.2%} -> {a['share_of_ceiling']:.2%}", flush=True)
-    result = {"command": command(), "machine": machine(), "ceiling_flop_per_s": round(peak), "rows": rows}
-    with open(args.out, "w") as f:
-        json.dump(result, f, indent=1)
+    write_result(args.out, {"ceiling_flop_per_s": round(peak), "rows": rows})
     print(f"wrote {args.out}")
 
 

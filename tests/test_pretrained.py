@@ -95,7 +95,6 @@ def test_each_recipe_reproduces_its_shipped_training_settings(arch):
     import dataclasses
     import json
     import sys
-    from pathlib import Path
 
     from bracketcloser.cli import build_parser, train_config
     from bracketcloser.train import TrainConfig
@@ -108,35 +107,3 @@ def test_each_recipe_reproduces_its_shipped_training_settings(arch):
     as_resumed = TrainConfig.from_dict({"bucket": 1, **shipped})  # (runs from before bucketing drew batch by batch)
     assert dataclasses.asdict(cfg) == dataclasses.asdict(as_resumed)
 
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _bench_table():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_table", ROOT / "bench" / "table.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.mark.parametrize("page", ["README", "docs/results"])
-def test_the_pages_show_the_measured_tables(page):
-    """The README's and the results page's tables, English and Japanese, are what
-    pretrained.json measured (``python bench/table.py --write`` puts them there)."""
-    table = _bench_table()
-    first = table.readme_table if page == "README" else table.board_table
-    for t in (first(SHIPPED_RESULTS), table.learning_table(SHIPPED_RESULTS)):
-        assert t in (ROOT / f"{page}.md").read_text()
-        assert table.japanese(t) in (ROOT / f"{page}.ja.md").read_text()
-
-
-def test_writing_the_tables_keeps_the_prose(tmp_path):
-    table = _bench_table()
-    page = tmp_path / "page.md"
-    page.write_text("before\n\n| shipped | validated on | old |\n|---|\n| gru | x |\n\nafter\n")
-    table.replace_table(page, table.learning_table(SHIPPED_RESULTS))
-    text = page.read_text()
-    assert text.startswith("before\n\n| shipped | validated on | every |") and text.endswith("|\n\nafter\n")
-    assert "| gru | x |" not in text

@@ -16,6 +16,7 @@ from .evaluate import evaluate
 from .files import atomic_write_bytes, atomic_write_json, read_json
 from .inference import load
 from .plots import generalisation_png, png_bytes, sweep
+from .run_folder import read_history
 from .train import TrainConfig, train
 
 # every suite but the far ones (1,000 brackets, depth 100): slow to read, and past the
@@ -64,7 +65,6 @@ def leaderboard_text(result: dict) -> str:
 
 
 def _plot(rows: list[dict], title: str) -> bytes:
-    import csv
 
     from matplotlib.figure import Figure
 
@@ -74,9 +74,8 @@ def _plot(rows: list[dict], title: str) -> bytes:
     for i, r in enumerate(rows):
         xs = [j + i * width for j in range(len(SUITE_NAMES))]
         bars.bar(xs, [r[s] for s in SUITE_NAMES], width, label=r["arch"])
-        with open(Path(r["run"]) / "history.csv") as f:
-            history = list(csv.DictReader(f))
-        curves.plot([float(h["elapsed_s"]) for h in history], [float(h["val_exact_match"]) for h in history],
+        history = read_history(r["run"])
+        curves.plot([h["elapsed_s"] for h in history], [h["val_exact_match"] for h in history],
                     marker=".", label=r["arch"])
     bars.set_xticks([j + 0.4 - width / 2 for j in range(len(SUITE_NAMES))], SUITE_NAMES)
     bars.set(ylabel="exact match", ylim=(0, 1.02), title=f"exact match per suite ({title})")

@@ -33,8 +33,10 @@ HISTORY = "history.csv"
 
 
 def read_history(run: str | Path) -> list[dict]:
-    """history.csv as rows of numbers (one per validation)."""
-    with (Path(run) / HISTORY).open() as f:
+    """A run's history.csv (``run``: the run folder, or a copy of the file itself) as rows of
+    numbers, one per validation: ``step`` a whole number, the rest floats."""
+    path = Path(run) if Path(run).is_file() else Path(run) / HISTORY
+    with path.open() as f:
         return [{k: float(v) if k != "step" else int(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 

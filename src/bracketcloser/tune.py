@@ -38,6 +38,7 @@ from .evaluate import evaluate
 from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json
 from .inference import load
 from .plots import png_bytes
+from .run_folder import read_history
 from .train import BUDGETS, Interrupted, TrainConfig, train, tunable
 
 METRICS = {"exact_match": "maximize", "time_to_target": "minimize"}
@@ -190,7 +191,7 @@ def run_trials(study_name: str, storage_url: str, base: dict, space: dict, trial
         folder = runs_dir / f"trial_{trial.number:04d}"
         try:
             run = train(cfg, models_dir=folder, observe=at_validation, progress=False)
-            history = _read_history(run)
+            history = read_history(run)
         except Interrupted:
             study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number})  # run again next time
             raise KeyboardInterrupt from None
@@ -209,11 +210,6 @@ def run_trials(study_name: str, storage_url: str, base: dict, space: dict, trial
 
     study.optimize(objective, callbacks=[MaxTrialsCallback(trials, states=(TrialState.COMPLETE, TrialState.PRUNED)),
                                          progress], catch=())
-
-
-def _read_history(run: Path) -> list[dict]:
-    with open(run / "history.csv") as f:
-        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
 def _short(v) -> str:
