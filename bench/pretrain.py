@@ -66,7 +66,7 @@ RECIPES = {  # budget and what differs from the registry's defaults; see bench/r
     # the encoder-decoder: two layers each side, the encoder's self-attention causal (depth as a
     # running average from the start token, which a second layer can use) and its positions
     # counted back from the last bracket: 46.1% of general at 2,500 steps against 41.6% counted
-    # from the start and 43.2% with full attention (bench/results/ab_transformer_encoder.json);
+    # from the start and 43.2% with full attention (bench/results/ab/ab_transformer_encoder.json);
     # long prefixes only after short ones (20 -> 100 brackets over 30%); validated on `strings`;
     # a fifth of the examples runs of one kind (runs=0.2): 99.80% of `runs` against 86.46%
     # without at equal steps, and 99.88% of `strings` against 99.48% (ab_transformer_runs.json);

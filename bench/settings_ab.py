@@ -1,7 +1,7 @@
 """Settings side by side at a fixed step budget: default against what tuning found.
 
     python bench/settings_ab.py --arch bert --steps 2400 --variant "" --variant pos=rotary
-    # -> bench/results/tuning/ab_<arch>.json
+    # -> bench/results/ab/ab_<arch>.json
     python bench/settings_ab.py --arch gru --dist general --examples 96000 --variant bucket=1,batch_size=64 --variant ""
     # equal examples seen: each variant's steps = examples / its batch size
     python bench/settings_ab.py --arch lstm --dist general --on strings --steps 8000 --samples 2000 --variant "" --variant lr=0.01
@@ -94,7 +94,7 @@ def main() -> None:
     p.add_argument("--out")
     args = p.parse_args()
     rows = []
-    out = Path(args.out or f"bench/results/tuning/ab_{args.arch}.json")
+    out = Path(args.out or f"bench/results/ab/ab_{args.arch}.json")
     for variant in args.variant:
         rows.append(run(args.arch, args.steps, variant, args.dist, args.samples, args.examples, args.on, args.keep))
         r = rows[-1]

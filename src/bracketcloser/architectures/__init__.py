@@ -21,7 +21,7 @@ REGISTRY = {
     "lstm": (RecurrentLM, RecurrentConfig, {"cell": "lstm"}),
     "transformer": (EncoderDecoder, TransformerConfig, {"n_layer": 1, "n_embd": 32, "n_head": 2}),
     # rotary positions (offsets between tokens, not places in a table): 99.98% on 10,000 `seed`
-    # examples after 2,400 steps against 99.61% with learned ones (bench/results/tuning/)
+    # examples after 2,400 steps against 99.61% with learned ones (bench/results/history/tuning/)
     "bert": (BERT, TransformerConfig, {"n_embd": 32, "n_head": 2, "align": "end", "pos": "rotary"}),
     "gpt": (GPT, TransformerConfig, {"n_embd": 32, "n_head": 2}),
     "stack": (StackRNN, StackConfig, {}),
@@ -32,7 +32,7 @@ ARCHS = tuple(REGISTRY)
 # common ones (batch 64, lr 3e-3, warm-up 50, weight decay 0.01, no curriculum, buckets of 50
 # batches). Each entry is what an equal-step or equal-time comparison chose, recorded in
 # bench/results/RECORD.md ("Per-architecture training defaults"); every other architecture's
-# tuning study (bench/results/tuning/*/best_params.json) kept the common values.
+# tuning study (bench/results/history/tuning/*/best_params.json) kept the common values.
 TRAINING = {
     # the encoder-decoder: batch 128 at lr 5e-3 reached 99.71% on seed in a minute against
     # 99.40% at batch 64, lr 3e-3 (equal time, RECORD.md)

@@ -18,7 +18,7 @@ Left out: dropout by default (the data is endless and noise-free), weight tying,
 attention. Size at the default config (2 layers, 2 heads, n_embd 32, a learned position table
 of 256): 34,314 parameters. The shipped GPT has three layers (47,148 parameters): at the same
 48,000 steps on the general range, the third layer took ``walks`` from 99.78% to 99.94% and
-``strings`` from 99.88% to 99.95% (bench/results/ab_gpt_layers.json).
+``strings`` from 99.88% to 99.95% (bench/results/history/ab_gpt_layers.json).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ that way; Ebrahimi et al. 2020 on why the start token matters). Full attention h
 direction to count in. A causal encoder alone or a second layer alone changed nothing in a
 calibration run; together, with positions counted back from the last bracket
 (``align="end"``), they learned the general range fastest at equal steps
-(bench/results/ab_transformer_encoder.json).
+(bench/results/ab/ab_transformer_encoder.json).
 
 In ``forward`` the stream is split at ``,output`` row by row: the part before goes to the
 encoder, the rest to the decoder, and the decoder's logits are put back at their stream
