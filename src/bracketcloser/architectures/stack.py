@@ -25,8 +25,9 @@ Answering with a real stack (``answer_with="discrete"``, the default). The soft 
 rewritten whole at every token, so reading T tokens costs O(T^2); and each near-discrete
 action (within 0.012 of 0 or 1) leaves a little of the other two outcomes mixed in. Over a
 thousand tokens that is harmless (right on every suite up to 1,000 brackets, depth 100);
-over thousands the mixing adds up, old brackets blur, and answers run one closer too long
-(wrong on every random walk of 2,000 brackets). So when it answers, the model does what its
+over thousands the mixing adds up, old brackets blur, and answers go wrong (on held-out
+prefixes of 2,000 brackets, depth up to 200, the soft form is right on fewer than two in three:
+``far_2000`` in bench/results/stack_long.json). So when it answers, the model does what its
 controller means: it takes the most probable action and does it on a real stack, a buffer
 (B, capacity, W) with a pointer per row. Push writes one vector above the top, pop moves the
 pointer down, keep does nothing: a token reads k slots and writes one whatever lies below,
@@ -36,7 +37,7 @@ average). Rows that finish leave the batch by dropping their pointers, not by co
 Why it is the same model: the same weights, controller and head; the discrete form is the
 soft one with each action rounded to 0 or 1, the limit that training drove the actions
 towards. On every prefix where the soft form is right the two give the same answer
-(tests/test_stack.py); past 2,000 brackets only the discrete form stays right. Training stays
+(tests/test_stack.py); at 2,000 brackets and beyond, only the discrete form stays right. Training stays
 soft (``forward`` with targets, or in training mode): a rounded action has no gradient.
 ``forward`` without targets otherwise reads as decoding does, so teacher forcing and
 token-by-token decoding agree, and ``explain`` shows the form that answers (the controller's
