@@ -33,13 +33,10 @@ def machine() -> dict:
             "threads": torch.get_num_threads(), "processor": platform.processor() or platform.machine()}
 
 
-def command(out: str | Path | None = None) -> str:
-    """The command line that ran this script, with ``--out`` naming ``out`` where the script
-    was not given it, so that running the recorded command re-makes the very same file."""
-    argv = ["python", *sys.argv]
-    if out is not None and "--out" not in argv and not any(a.startswith("--out=") for a in argv):
-        argv += ["--out", str(Path(out))]
-    return shlex.join(argv)
+def command() -> str:
+    """The command line that ran this script (each script's default output is its results file,
+    so the command as run re-makes the file it wrote)."""
+    return shlex.join(["python", *sys.argv])
 
 
 def _git(*args: str) -> str | None:
@@ -57,15 +54,16 @@ def weights_sha256(model: str | Path) -> str:
     return hashlib.sha256((folder / "best.safetensors").read_bytes()).hexdigest()
 
 
-def provenance(out: str | Path, models: dict | None = None, commands: list[str] | None = None) -> dict:
+def provenance(models: dict | None = None, commands: list[str] | None = None, remake: str | None = None) -> dict:
     """What made a result: commit (``dirty`` when the tree had uncommitted changes), date,
     versions, machine, the command that re-makes ``out``, and the weights of each model measured
-    (label -> shipped name or run folder, recorded as its SHA-256)."""
+    (label -> shipped name or run folder, recorded as its SHA-256). ``command`` re-makes the file:
+    ``remake`` where the commands that wrote it (``commands``, in order) each re-made a part."""
     import bracketcloser
 
     status = _git("status", "--porcelain", "--untracked-files=no")
-    commands = commands or [command(out)]
-    return {"command": commands[-1], "commands": commands, "commit": _git("rev-parse", "HEAD"), "dirty": bool(status),
+    commands = commands or [command()]
+    return {"command": remake or commands[-1], "commands": commands, "commit": _git("rev-parse", "HEAD"), "dirty": bool(status),
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "versions": {"python": platform.python_version(), "torch": torch.__version__,
                          "bracketcloser": bracketcloser.__version__},
@@ -76,14 +74,14 @@ def provenance(out: str | Path, models: dict | None = None, commands: list[str] 
 
 
 def write_result(out: str | Path, payload: dict, models: dict | None = None,
-                 commands: list[str] | None = None) -> Path:
+                 commands: list[str] | None = None, remake: str | None = None) -> Path:
     """Write a results file (JSON) with its provenance first; ``models`` maps each measured
     model's label to its shipped name or run folder (or to the record an earlier run kept);
     ``commands``, where one command alone does not re-make the file, the ones that do, in
     order. Written whole or not at all."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    body = json.dumps({"provenance": provenance(out, models, commands), **payload}, indent=2) + "\n"
+    body = json.dumps({"provenance": provenance(models, commands, remake), **payload}, indent=2) + "\n"
     tmp = out.with_suffix(out.suffix + ".tmp")
     tmp.write_text(body)
     os.replace(tmp, out)

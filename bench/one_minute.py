@@ -76,7 +76,7 @@ def main() -> None:
     tasks = [(arch, seed) for seed in args.seeds for arch in args.archs]
     with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         runs = list(pool.map(one_run, *zip(*tasks, strict=True), [args] * len(tasks)))
-    commands = [command(args.out)]
+    commands = [command()]
     if args.update and Path(args.out).is_file():  # keep the other architectures' runs
         before = json.loads(Path(args.out).read_text())
         runs = [r for r in before["runs"] if r["arch"] not in args.archs] + runs

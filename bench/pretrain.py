@@ -199,12 +199,12 @@ def evaluate_shipped(samples: int, archs: list[str], suites: list[str]) -> None:
     # a row kept from an earlier run keeps the weights it measured; a row measured now, today's
     earlier = before.get("provenance", {}).get("models", {})
     weights = {arch: earlier[arch] if arch not in archs and arch in earlier else arch for arch in results}
-    commands = [*before.get("provenance", {}).get("commands", []), command(out_file)]
+    commands = [*before.get("provenance", {}).get("commands", []), command()]
     if set(archs) >= set(results) and set(suites) == set(SUITES):
-        commands = [command(out_file)]  # measured whole: this one command re-makes the file
+        commands = [command()]  # measured whole
     out = {"samples": {**before.get("samples", {}), **{k: len(v) for k, v in data.items()}}, "suite_seed": 0,
            "models": results}
-    write_result(out_file, out, models=weights, commands=commands)
+    write_result(out_file, out, models=weights, commands=commands, remake="python bench/pretrain.py evaluate")
     sweeps = {arch: row["sweep"] for arch, row in results.items() if "sweep" in row}
     if sweeps:
         png = generalisation_png(sweeps, DISTS["general"].range, "shipped models")
