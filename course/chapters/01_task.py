@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501  (Japanese prose runs long: a line break inside a Japanese sentence renders as a space)
 
-from cells import LANGUAGE, code, md
+from cells import CLAIM, LANGUAGE, code, md
 
 CELLS = [
     md(
@@ -39,6 +39,7 @@ CELLS = [
         """,
     ),
     LANGUAGE,
+    CLAIM,
     code(
         """
         import random
@@ -212,6 +213,10 @@ CELLS = [
         rates = {k: bad[k] / total[k] for k in sorted(total)}
         for k, r in rates.items():
             print(f"answers of {k} closer(s): {total[k]:>6,} examples, {bad[k]:>5,} wrong ({r:.2%})")
+        claim("every wrong label of the original generator is the right closers in the wrong order",
+              len(wrong) > 0 and same_closers == len(wrong), wrong=len(wrong), same_closers=same_closers)
+        claim("no answer of a single closer is ever labelled wrong: the bug needs two closers or more",
+              bad[1] == 0 and sum(bad.values()) == len(wrong), wrong_with_one_closer=bad[1], one_closer_answers=total[1])
         """
     ),
     code(
@@ -243,7 +248,11 @@ CELLS = [
         prefix = "((()){【】【】()【】"
         printed = ")}"  # the expected output printed in the original README
         print(f"original README: {printed}   solver: {bc.solve(prefix)}")
-        print(f"in bracketcloser.examples with the true answer: {(prefix, bc.solve(prefix)) in README_EXAMPLES}")
+        claim("the README's expected output is such a label: the right closers in the wrong order",
+              printed != bc.solve(prefix) and sorted(printed) == sorted(bc.solve(prefix)),
+              printed=printed, solver=bc.solve(prefix))
+        claim("bracketcloser.examples keeps this example with the solver's answer",
+              (prefix, bc.solve(prefix)) in README_EXAMPLES, examples=len(README_EXAMPLES))
         """
     ),
     md(
@@ -283,6 +292,10 @@ CELLS = [
         print(f"exact match against the solver:            {vs_solver:.2%}")
         print(f"share of these labels that are wrong:      {label_errors:.2%}")
         print(f"points lost to the labels:                 {vs_solver - vs_original:.2%}")
+        claim("against the original's labels the GPT loses about as many points as there are wrong labels "
+              "(within one point), while it agrees with the solver on nearly every prefix",
+              abs((vs_solver - vs_original) - label_errors) <= 0.01 and vs_solver >= 0.99,
+              points_lost=vs_solver - vs_original, wrong_labels=label_errors, vs_solver=vs_solver)
         """
     ),
     md(

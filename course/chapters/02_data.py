@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501  (Japanese prose runs long: a line break inside a Japanese sentence renders as a space)
 
-from cells import LANGUAGE, code, md
+from cells import CLAIM, LANGUAGE, code, md
 
 CELLS = [
     md(
@@ -24,6 +24,7 @@ CELLS = [
         """,
     ),
     LANGUAGE,
+    CLAIM,
     code(
         """
         import random
@@ -132,6 +133,25 @@ CELLS = [
             print(f"{name:<8} mean length {mean['length']:5.1f}  mean depth {mean['depth']:5.1f}  "
                   f"mean answer {mean['answer']:5.1f}  answers of 20+ closers {long_answers:6.1%}  "
                   f"nothing to close {closed:6.1%}")
+
+
+        def share(name, key, test):  # the share of a sampler's draws whose `key` passes `test`
+            return sum(map(test, stats[name][key])) / len(stats[name][key])
+
+
+        wall = data.DISTS["walks"].range.depth  # the depth limit, 30
+        claim("walks pile up at the walls: more of its draws touch the depth limit, and more end with nothing "
+              "open, than shapes' draws",
+              share("walks", "depth", lambda d: d == wall) > 2 * share("shapes", "depth", lambda d: d == wall)
+              and share("walks", "answer", lambda a: a == 0) > share("shapes", "answer", lambda a: a == 0) + 0.02,
+              walks_at_limit=share("walks", "depth", lambda d: d == wall),
+              shapes_at_limit=share("shapes", "depth", lambda d: d == wall),
+              walks_closed=share("walks", "answer", lambda a: a == 0), shapes_closed=share("shapes", "answer", lambda a: a == 0))
+        deep = {name: share(name, "depth", lambda d: d >= 2 * wall // 3) for name in stats}
+        claim("most strings climb towards the depth limit: more than half reach two thirds of it, "
+              "far more than with the other two samplers",
+              deep["strings"] > 0.5 and deep["strings"] > max(deep["shapes"], deep["walks"]) + 0.2,
+              **{f"{name}_depth_20_plus": v for name, v in deep.items()})
         """
     ),
     code(
@@ -175,8 +195,9 @@ CELLS = [
     ),
     md(
         en="""
-        The three numbers are one range measured three ways; the spread between them is what a
-        single sampler would have hidden. Chapter 6 does this for every architecture.
+        The three numbers are one range measured three ways; whatever gap there is between them
+        (the last line) is what a single sampler would have hidden. Chapter 6 does this for
+        every architecture.
 
         ## A fourth sampler: runs of one kind
 
@@ -185,12 +206,13 @@ CELLS = [
         range, and its answer is pure counting: `>` twelve times, then `}` twelve times. Openers
         of one kind differ only in where they stand. `runs` (`data.sample_runs`) builds prefixes
         out of such runs, each going one way, up (one kind) or down. The models shipped before it
-        existed were right on 71–99% of it, while the stack model got all of it;
+        existed all got some of it wrong, except the stack model, which gets all of it right;
         `--set runs=0.2` takes a fifth of the training examples from it. Look at a few, and score
-        the GRU and GPT on 300:
+        the GRU, the GPT and the stack model on 300:
         """,
         ja="""
-        この 3 つの数字は、同じ範囲を 3 通りに測ったものです。その開きこそ、サンプラーが一つだけなら見えなかったものです。
+        この 3 つの数字は、同じ範囲を 3 通りに測ったものです。その間にどれだけ開きがあるにせよ（最後の行）、
+        それはサンプラーが一つだけなら見えなかったものです。
         第 6 章では、これをすべてのアーキテクチャについて行います。
 
         ## 四つ目のサンプラー：同じ種類の連なり
@@ -199,8 +221,8 @@ CELLS = [
         といった列はほとんど現れません。それでもこれは範囲の内側にあり、答えは数えることそのものです。`>` を 12 個、
         そのあと `}` を 12 個。同じ種類の開き括弧どうしは、置かれた位置でしか区別できません。`runs`（`data.sample_runs`）は、
         上り（一種類の開き括弧）か下りのどちらか一方向に進む連なりをつないで接頭辞を作ります。これができる前に同梱された
-        モデルの正解率は 71〜99% で、全問正解したのはスタックモデルだけでした。`--set runs=0.2` で、学習例の 5 分の 1 を
-        ここから取ります。いくつか眺めて、GRU と GPT を 300 例で採点します。
+        モデルはどれもいくつか間違えましたが、スタックモデルだけは全問正解します。`--set runs=0.2` で、学習例の 5 分の 1 を
+        ここから取ります。いくつか眺めて、GRU、GPT、スタックモデルを 300 例で採点します。
         """,
     ),
     code(
@@ -208,8 +230,10 @@ CELLS = [
         runs = data.suite("runs", 300, seed=0)
         for ex in runs[:4]:
             print(f"  {short(ex.prefix):<45} len {len(ex.prefix):>3}  answer {short(ex.answer, 20)}")
-        for arch in ("gru", "gpt"):
-            print(f"{arch} on runs  exact match {evaluate(bc.load(arch), runs)['exact_match']:.1%}")
+        on_runs = {arch: evaluate(bc.load(arch), runs)["exact_match"] for arch in ("gru", "gpt", "stack")}
+        for arch, em in on_runs.items():
+            print(f"{arch:<5} on runs  exact match {em:.1%}")
+        claim("the stack model gets every prefix of runs right", on_runs["stack"] == 1.0, stack=on_runs["stack"])
         """
     ),
     md(
@@ -235,8 +259,12 @@ CELLS = [
         train_set = [data.sample_seed(rng) for _ in range(20_000)]
         test_set = [data.sample_seed(rng) for _ in range(2_000)]
         seen = {ex.prefix for ex in train_set}
+        overlap = sum(ex.prefix in seen for ex in test_set) / len(test_set)
         print(f"distinct prefixes in 20,000 draws: {len(seen):,}")
-        print(f"test prefixes also in the training set: {sum(ex.prefix in seen for ex in test_set) / len(test_set):.1%}")
+        print(f"test prefixes also in the training set: {overlap:.1%}")
+        claim("the original's prefixes repeat, and a sizeable share of a test set drawn the same way "
+              "(a tenth or more) is already in the training set",
+              len(seen) < len(train_set) and overlap >= 0.1, distinct=len(seen), draws=len(train_set), overlap=overlap)
         """
     ),
     md(
@@ -255,13 +283,21 @@ CELLS = [
     ),
     code(
         """
-        for prefix in ["(", "((", "{", "(([", "({", "{(", "<<", "((()){[][]()[]"]:
+        # the split each of these prefixes has always landed in: a stable hash gives the same on every machine
+        always = {"(": "train", "((": "train", "{": "valid", "(([": "valid", "({": "test", "{(": "test", "<<": "test",
+                  "((()){[][]()[]": "train"}
+        for prefix in always:
             print(f"{prefix:<16} {data.split_of(prefix)}")
+        claim("the same prefix lands in the same split every time",
+              all(data.split_of(p) == s for p, s in always.items()), prefixes=len(always))
 
         rng = random.Random(1)
         distinct = seen | {data.sample_shapes(rng).prefix for _ in range(20_000)}  # raw draws: no split applied
-        share = {s: sum(data.split_of(p) == s for p in distinct) / len(distinct) for s in data.SPLITS}
-        print(f"shares over {len(distinct):,} distinct prefixes:", {s: f"{v:.1%}" for s, v in share.items()})
+        shares = {s: sum(data.split_of(p) == s for p in distinct) / len(distinct) for s in data.SPLITS}
+        print(f"shares over {len(distinct):,} distinct prefixes:", {s: f"{v:.1%}" for s, v in shares.items()})
+        target = {"train": 0.85, "valid": 0.05, "test": 0.10}
+        claim("the hash splits prefixes 85% / 5% / 10%, each share within a point of its target",
+              all(abs(shares[s] - target[s]) <= 0.01 for s in target), **shares)
         """
     ),
     md(
@@ -280,7 +316,10 @@ CELLS = [
         suite = data.suite("seed", 2_000, seed=0)
         kept, dropped = data.disjoint(suite, [ex.prefix for ex in trained])
         print(f"test examples whose prefix was in the training stream: {dropped} of {len(suite):,}")
-        print(f"every training prefix is in 'train': {all(data.split_of(ex.prefix) == 'train' for ex in trained)}")
+        claim("a training stream and a test suite share no prefix", dropped == 0 and len(kept) == len(suite),
+              dropped=dropped, suite=len(suite))
+        claim("every training prefix is in the train split",
+              all(data.split_of(ex.prefix) == "train" for ex in trained), training_examples=len(trained))
         """
     ),
     md(

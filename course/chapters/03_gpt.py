@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501  (Japanese prose runs long: a line break inside a Japanese sentence renders as a space)
 
-from cells import LANGUAGE, code, md
+from cells import CLAIM, LANGUAGE, code, md
 
 CELLS = [
     md(
@@ -27,6 +27,7 @@ CELLS = [
         """,
     ),
     LANGUAGE,
+    CLAIM,
     code(
         """
         import csv
@@ -150,8 +151,10 @@ CELLS = [
         Wq, Wk, Wv = (torch.randn(C, D) / C**0.5 for _ in range(3))  # (C, D) each, random for now
         out, weights = attention_head(x, Wq, Wk, Wv)
         print("out", tuple(out.shape), " weights", tuple(weights.shape))
-        print("every row sums to 1:", torch.allclose(weights.sum(-1), torch.ones(B, T)))
-        print("no weight on the future:", bool((weights.triu(diagonal=1) == 0).all()))
+        claim("every row of the weights sums to 1", torch.allclose(weights.sum(-1), torch.ones(B, T)),
+              largest_gap_from_1=(weights.sum(-1) - 1).abs().max().item())
+        claim("no weight on the future: every weight above the diagonal is exactly 0",
+              bool((weights.triu(diagonal=1) == 0).all()), largest_future_weight=weights.triu(diagonal=1).max().item())
         """
     ),
     md(
@@ -179,13 +182,17 @@ CELLS = [
         attn = model.blocks[0].attn
         Wq = attn.q.weight.T  # (C, C): nn.Linear stores (out, in), so transpose
         Wk, Wv = attn.kv.weight.T.chunk(2, dim=1)  # (C, 2C) -> two (C, C)
-        print("biases are zero:", all(bool((b == 0).all()) for b in (attn.q.bias, attn.kv.bias)))
+        claim("a fresh model's attention biases are zero", all(bool((b == 0).all()) for b in (attn.q.bias, attn.kv.bias)),
+              largest_bias=max(attn.q.bias.abs().max().item(), attn.kv.bias.abs().max().item()))
 
         mask = causal_mask(torch.ones(B, T, dtype=torch.bool), T)  # (B, 1, T, T): the package's causal mask
         with torch.no_grad():
             ours = attn.proj(attention_head(x, Wq, Wk, Wv)[0])  # (B, T, C)
             package = attn(x, mask)  # (B, T, C)
-        print("largest difference:", f"{(ours - package).abs().max().item():.1e}")
+        difference = (ours - package).abs().max().item()
+        print("largest difference:", f"{difference:.1e}")
+        claim("our head computes what the package's attention computes (to rounding)", difference < 1e-5,
+              largest_difference=difference)
         """
     ),
     md(
@@ -227,7 +234,10 @@ CELLS = [
         """
         logits, loss = model(idx, targets)
         print("logits", tuple(logits.shape), " (B, T, V)")
-        print(f"loss {loss.item():.3f}   ln V = {torch.log(torch.tensor(float(vocab.size))).item():.3f}")
+        ln_V = torch.log(torch.tensor(float(vocab.size))).item()
+        print(f"loss {loss.item():.3f}   ln V = {ln_V:.3f}")
+        claim("untrained, the loss is close to a uniform guess's, ln V (within 0.1)", abs(loss.item() - ln_V) < 0.1,
+              loss=loss.item(), ln_V=ln_V)
         """
     ),
     md(
@@ -254,7 +264,9 @@ CELLS = [
         cfg = TrainConfig(arch="gpt", dist="seed", steps=1500, eval_every=100, val_samples=500, seed=0, threads=1)
         started = time.perf_counter()
         run_dir = train(cfg, models_dir=runs, progress=False)
-        print(f"{cfg.steps} steps of {cfg.batch_size} examples in {time.perf_counter() - started:.0f} s -> {run_dir.name}")
+        seconds = time.perf_counter() - started
+        print(f"{cfg.steps} steps of {cfg.batch_size} examples in {seconds:.0f} s -> {run_dir.name}")
+        claim("the training takes under a minute", seconds < 60, seconds=seconds)
         """
     ),
     code(
@@ -301,6 +313,8 @@ CELLS = [
         ours = bc.load(run_dir)
         report = evaluate(ours, data.suite("seed", 2000, seed=0))
         print(summary_text(report, f"our GPT, {cfg.steps} steps"))
+        claim("that short training gets nearly every held-out prefix right (97% or more)",
+              report["exact_match"] >= 0.97, exact_match=report["exact_match"])
         answers = ours.complete([p for p, _ in README_EXAMPLES])
         right = sum(a == vocab.clean(t) for a, (_, t) in zip(answers, README_EXAMPLES, strict=True))
         print(f"\\nREADME examples right: {right} of {len(README_EXAMPLES)}")
@@ -310,15 +324,17 @@ CELLS = [
     ),
     md(
         en="""
-        Those seconds of training on the original's distribution take a GPT of about 34,000
-        parameters to the exact-match score printed above, on prefixes it never saw; the
-        breakdowns by answer length, prefix length and depth show where any errors sit.
+        Those seconds of training on the original's distribution take the small GPT built above
+        (its parameter count is printed under it) to nearly every answer right, on prefixes it
+        never saw: the exact-match score is printed above, and the breakdowns by answer length,
+        prefix length and depth show where any errors sit.
 
         **Next:** Chapter 4 looks at the recurrent models, and reads what their hidden state
         holds.
         """,
         ja="""
-        元のプロジェクトの分布でわずかな時間学習しただけで、約 34,000 パラメータの GPT が、一度も見ていない接頭辞に対して上に表示した完全一致率に達しました。
+        元のプロジェクトの分布でわずかな時間学習しただけで、上で組み立てた小さな GPT（パラメータ数はモデルの構成の下に表示しました）が、
+        一度も見ていない接頭辞のほぼすべてに正しく答えるようになりました。完全一致率は上に表示したとおりで、
         答えの長さ・接頭辞の長さ・深さ別の内訳を見ると、誤りがどこにあるかがわかります。
 
         **次の章:** 第 4 章では再帰型のモデルを取り上げ、その隠れ状態に何が入っているかを読み取ります。

@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501  (Japanese prose runs long: a line break inside a Japanese sentence renders as a space)
 
-from cells import LANGUAGE, code, md
+from cells import CLAIM, LANGUAGE, code, md
 
 CELLS = [
     md(
@@ -10,9 +10,9 @@ CELLS = [
         # 4. Recurrent models: what does the hidden state hold?
 
         A GRU or an LSTM reads one token at a time and folds everything it has read into a
-        hidden state of fixed size (per layer, 128 numbers in the shipped LSTM, 256 in the
-        shipped GRU). To close
-        brackets it needs, at every moment, the stack of open brackets. This chapter asks:
+        hidden state of fixed size (per layer, `n_hidden` numbers: the first cell prints each
+        shipped model's). To close brackets it needs, at every moment, the stack of open
+        brackets. This chapter asks:
         **does the shipped models' hidden state actually hold the depth and the innermost open
         bracket, and up to what depth?** We first write the GRU's gates out by hand, then train
         *linear probes* that try to read those two facts straight off the hidden state.
@@ -20,13 +20,14 @@ CELLS = [
         ja="""
         # 4. 再帰型モデル: 隠れ状態には何が入っているのか
 
-        GRU や LSTM はトークンを一つずつ読み、読んだものすべてを固定サイズの隠れ状態（1 層あたり、同梱の LSTM では 128 個、GRU では 256 個の数）に畳み込みます。
+        GRU や LSTM はトークンを一つずつ読み、読んだものすべてを固定サイズの隠れ状態（1 層あたり `n_hidden` 個の数。同梱の各モデルの値は最初のセルが表示します）に畳み込みます。
         括弧を閉じるには、いつでも「開いている括弧のスタック」を知っている必要があります。この章の問いは
         **同梱のモデルの隠れ状態は、本当に入れ子の深さと最も内側の開き括弧を保持しているのか。保持しているならどの深さまでか** です。
         まず GRU のゲートを手で書き下し、次に隠れ状態からこの二つを直接読み取ろうとする *線形プローブ* を学習させます。
         """,
     ),
     LANGUAGE,
+    CLAIM,
     code(
         """
         import matplotlib.pyplot as plt
@@ -122,7 +123,9 @@ CELLS = [
             x = gru.embed(ids)  # (T, E)
             ours, z = gru_by_hand(x)
             package, _ = gru.rnn(x[None])  # (1, T, H)
-        print("largest difference from nn.GRU:", f"{(ours - package[0]).abs().max().item():.1e}")
+        difference = (ours - package[0]).abs().max().item()
+        print("largest difference from nn.GRU:", f"{difference:.1e}")
+        claim("our gates compute what nn.GRU computes (to rounding)", difference < 1e-4, largest_difference=difference)
         """
     ),
     md(
@@ -262,6 +265,16 @@ CELLS = [
         for net, r in results.items():
             print(f"{net:<18}{r['depth']:>8.1%}{r['depth_pm1']:>10.1%}{r['inner']:>11.1%}"
                   f"{r['inner_after_closer']:>26.1%}")
+
+        margin = 0.05  # five points: well clear of chance, not a rounding
+        lowest = {k: min(r[k] - c for r in results.values()) for k, c in
+                  (("depth", chance_d), ("inner", chance_i), ("inner_after_closer", chance_h))}
+        claim("a probe beats chance on every network, the untrained ones included",
+              all(v > margin for v in lowest.values()), **{f"least_{k}_over_chance": v for k, v in lowest.items()})
+        lead = {f"{net}_{k}": results[net][k] - results[f"{net} (untrained)"][k]
+                for net in models for k in ("depth", "inner", "inner_after_closer")}
+        claim("each trained model reads more than its untrained control: depth, innermost, innermost after a closer",
+              all(v > margin for v in lead.values()), least_lead=min(lead.values()))
         """
     ),
     md(
@@ -284,6 +297,13 @@ CELLS = [
         for net in models:
             gap = results[net]["inner_after_closer"] - results[f"{net} (untrained)"]["inner_after_closer"]
             print(f"{net}: innermost bracket after a closer, trained minus untrained: {gap:+.1%}")
+        drop = {net: results[net]["inner"] - results[net]["inner_after_closer"] for net in results if "untrained" in net}
+        claim("after a closer the last token gives the innermost bracket away no more: "
+              "every untrained control reads it at least ten points worse there",
+              all(d >= 0.1 for d in drop.values()), least_drop=min(drop.values()))
+        after = {net: results[net]["inner_after_closer"] for net in models}
+        claim("the trained states still hold it there: both trained models read it right after a closer 90% of the time or more",
+              all(a >= 0.9 for a in after.values()), **after)
         """
     ),
     md(
@@ -334,25 +354,34 @@ CELLS = [
         deepest = f"{groups[-2][0]}-{groups[-2][1]}"  # the deepest full group inside the trained range
         for net in models:
             d_acc, i_acc = by_depth(results[net]["pd"], dt), by_depth(results[net]["pi"], it)
+            i_low = min(a for a in i_acc if a == a)  # the lowest group (nan: an empty group)
             print(f"{net}: depth probe {d_acc[0]:.0%} at depth 0-2, {d_acc[-2]:.0%} at {deepest};  "
-                  f"innermost probe {i_acc[0]:.0%} at depth 0-2, {i_acc[-2]:.0%} at {deepest}, lowest {min(i_acc):.0%}")
+                  f"innermost probe {i_acc[0]:.0%} at depth 0-2, {i_acc[-2]:.0%} at {deepest}, lowest {i_low:.0%}")
+            claim(f"{net}: the exact depth reads well off a shallow state (90% or more) and worse off a deep one "
+                  "(ten points or more lower), though often within ±1 (three times in four or more)",
+                  d_acc[0] >= 0.9 and d_acc[-2] <= d_acc[0] - 0.1 and results[net]["depth_pm1"] >= 0.75,
+                  shallow=d_acc[0], deep=d_acc[-2], within_1=results[net]["depth_pm1"])
+            claim(f"{net}: the innermost open bracket stays readable at every depth (90% or more), "
+                  "more plainly than the depth where it is deep",
+                  i_low >= 0.9 and i_acc[-2] >= d_acc[-2] + 0.1, innermost_lowest=i_low, innermost_deep=i_acc[-2], depth_deep=d_acc[-2])
         """
     ),
     md(
         en="""
         Read the last lines. A linear probe reads the exact depth well off a shallow state and
-        badly off a deep one, though it is still often within ±1 (the table's second column). The
-        innermost open bracket stays readable far deeper, and that is the fact the next answer
-        token needs: the state keeps what it must say next more plainly than how deep it is.
+        less well off a deep one, though it is still often within ±1 (the table's second column).
+        The innermost open bracket stays readable at every depth of the range, and that is the
+        fact the next answer token needs: the state keeps what it must say next more plainly
+        than how deep it is.
         Chapter 6 shows what happens beyond depth 30, where the models never trained.
 
         **Next:** Chapter 5 opens the shipped GPT and finds the head that looks at the bracket
         to close.
         """,
         ja="""
-        最後の数行を見てください。線形プローブは、浅い状態からは正確な深さをよく読み取れますが、深い状態からはうまく読み取れません。
+        最後の数行を見てください。線形プローブは、浅い状態からは正確な深さをよく読み取れますが、深い状態からは読み取りにくくなります。
         それでも誤差は多くの場合 ±1 以内に収まっています（表の 2 列目）。
-        一方、最も内側の開き括弧はずっと深いところまで読み取れます。次に出す答えのトークンに必要なのは、まさにこの情報です。
+        一方、最も内側の開き括弧は、学習範囲のどの深さでも読み取れます。次に出す答えのトークンに必要なのは、まさにこの情報です。
         状態は「どれだけ深いか」よりも「次に何を言うべきか」をはっきりと保持しているのです。
         学習で一度も見ていない深さ 30 より先で何が起こるかは、第 6 章で見ます。
 
