@@ -29,8 +29,12 @@ from bracketcloser.train import TrainConfig, train
 
 
 def machine() -> dict:
+    """The machine a result was measured on; ``load`` (the 1-minute load average when it was
+    written) says whether it was quiet: speeds measured beside a training are slower, though
+    ratios measured in one run still compare like with like."""
     return {"python": platform.python_version(), "torch": torch.__version__, "cpus": os.cpu_count(),
-            "threads": torch.get_num_threads(), "processor": platform.processor() or platform.machine()}
+            "threads": torch.get_num_threads(), "processor": platform.processor() or platform.machine(),
+            "load": round(os.getloadavg()[0], 2)}
 
 
 def command() -> str:

@@ -30,7 +30,6 @@ CELLS = [
     CLAIM,
     code(
         """
-        import csv
         import tempfile
         import time
         from pathlib import Path
@@ -43,6 +42,7 @@ CELLS = [
         import bracketcloser as bc
         from bracketcloser import data
         from bracketcloser.architectures import build
+        from bracketcloser.run_folder import read_history
         from bracketcloser.architectures.layers import causal_mask
         from bracketcloser.batch import stream_batch
         from bracketcloser.evaluate import evaluate, summary_text
@@ -271,8 +271,7 @@ CELLS = [
     ),
     code(
         """
-        with open(run_dir / "history.csv") as f:
-            history = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
+        history = read_history(run_dir)  # history.csv, one row of numbers per validation
         steps = [h["step"] for h in history]
         floor = 1 / cfg.val_samples  # an error rate of 0 is drawn at one example in val_samples
 
