@@ -1,11 +1,12 @@
 """Train the shipped models, copy them into the package, and measure them.
 
-    python bench/pretrain.py train [--archs gru lstm ...]     # train with RECIPES, ship the best weights
+    python bench/pretrain.py train [--archs gru lstm ...]     # train each with its recipe file, ship the best weights
     python bench/pretrain.py train --archs gpt --resume RUN   # continue a recipe's run from its checkpoint
     python bench/pretrain.py evaluate [--samples 10000]       # every shipped model on every suite
 
-``train`` runs ``bracketcloser train`` once per architecture with its recipe below (the
-exact command is kept in the shipped ``training_info.json``), then copies the run's
+``train`` runs ``bracketcloser train --recipe ARCH`` once per architecture (the recipes are
+``src/bracketcloser/recipes/ARCH.toml``; the exact command is kept in the shipped
+``training_info.json``), then copies the run's
 ``config.json``, ``best.safetensors`` and ``training_info.json`` to
 ``src/bracketcloser/pretrained/<arch>/`` and records the weights' SHA-256 in
 ``pretrained/SHA256SUMS`` (a test checks them). ``evaluate`` writes
@@ -45,60 +46,12 @@ from bracketcloser.run_folder import read_history
 from common import command, write_result
 
 SUITES = tuple(data.SUITES)
-# the general range (four kinds, 1-100 brackets, depth <= 30), one CPU thread per run so two
-# train side by side; validation on 2,000 held-out prefixes every 500 steps picks the best
-COMMON = ["--dist", "general", "--seed", "0", "--set", "threads=1", "--set", "val_samples=2000", "--set", "eval_every=500"]
-# the shipped models that were trained before length bucketing and per-architecture defaults
-# existed: pinned to the batches and settings they trained with, their recipes still
-# reproduce them bit for bit
-BEFORE_BUCKETING = ["--set", "bucket=1", "--set", "batch_size=64", "--set", "lr=0.003"]
-RECIPES = {  # budget and what differs from the registry's defaults; see bench/results/RECORD.md for why
-    # a recurrent state must hold up to 30 open brackets of 4 kinds (about 150 units by Hewitt
-    # et al. 2020; a GRU cannot count as an LSTM's cell can, Weiss et al. 2018): four times the
-    # default width, 256; short prefixes first and a loss on every closer, as the LSTM; a fifth
-    # of the examples runs of one kind. 20,000 steps (117 minutes on one core beside another
-    # training): strings 74.0% -> 86.8%, runs 71.4% -> 98.9% against 2x128 for 24,000 steps
-    "gru": ["--steps", "20000", "--set", "n_hidden=256", "--set", "curriculum=0.3", "--set", "loss_on=closers",
-            "--set", "runs=0.2", "--set", "val_dist=strings"],
-    # the LSTM starts on short prefixes (20 -> 100 brackets over the first 30%) and learns from
-    # every closer inside the prefix too, not only from the answer (loss_on=closers)
-    "lstm": ["--steps", "36000", "--set", "n_hidden=128", "--set", "curriculum=0.3", "--set", "loss_on=closers"],
-    # the encoder-decoder: two layers each side, the encoder's self-attention causal (depth as a
-    # running average from the start token, which a second layer can use) and its positions
-    # counted back from the last bracket: 46.1% of general at 2,500 steps against 41.6% counted
-    # from the start and 43.2% with full attention (bench/results/ab/ab_transformer_encoder.json);
-    # long prefixes only after short ones (20 -> 100 brackets over 30%); validated on `strings`;
-    # a fifth of the examples runs of one kind (runs=0.2): 99.80% of `runs` against 86.46%
-    # without at equal steps, and 99.88% of `strings` against 99.48% (ab_transformer_runs.json);
-    # 40,000 steps instead of 25,000: walks 99.82% -> 99.94%, strings 99.88% -> 99.93%
-    # (ab_transformer_budget.json; 112 minutes on one core beside another training)
-    "transformer": ["--steps", "40000", "--set", "n_layer=2", "--set", "encoder=causal", "--set", "align=end",
-                    "--set", "curriculum=0.3", "--set", "runs=0.2", "--set", "val_dist=strings"],
-    # BERT with the prefix mask (every answer position scored in one pass) and relative
-    # positions, one head per layer starting out looking back only (backward_heads=1): 61.95% of
-    # general at 2,000 steps against 45.15% without it (bench/results/ab_bert_backward*.json);
-    # validated on `strings`: 98.3% at the end of 8,000 steps, still rising, so 24,000 (41-49 min);
-    # a fifth of the examples runs of one kind (runs=0.2), which it could not count without
-    "bert": ["--steps", "24000", "--set", "encoder=prefix", "--set", "pos=relative", "--set", "backward_heads=1",
-             "--set", "runs=0.2",
-             "--set", "val_dist=strings", "--set", "val_samples=1000", "--set", "eval_every=1000"],
-    # with bucketed batches a step costs less than half what it did: 32,000 steps (about an
-    # hour on one core) where the first shipped GPT had 12,000, for the long answers at the
-    # depth limit it still got wrong
-    # then 48,000 steps with a fifth of the examples from runs of one kind (runs=0.2): 99.94% of
-    # `runs` where the 32,000-step GPT made 91.74%, and 99.88% of `strings` (99.78%); a third
-    # layer at the same 48,000 steps took walks from 99.78% to 99.94% and strings from 99.88% to
-    # 99.95%, 99.9% on `strings` validation 6,500 steps sooner (ab_gpt_layers.json)
-    "gpt": ["--steps", "48000", "--set", "n_layer=3", "--set", "runs=0.2", "--set", "val_dist=strings"],
-    # the stack model learns the rule within a few hundred steps (validation 100% at step 300
-    # in a trial run); 4,000 steps with the same curriculum leave it a wide margin
-    "stack": [*BEFORE_BUCKETING, "--steps", "4000", "--set", "curriculum=0.3"],
-}
 RUNS = Path("bench/models/pretrained")
 
 
 def recipe(arch: str) -> list[str]:
-    return ["bracketcloser", "train", "--arch", arch, *COMMON, *RECIPES[arch], "--models-dir", str(RUNS), "--quiet"]
+    """The command that trains ``arch`` as shipped: its recipe file (src/bracketcloser/recipes/)."""
+    return ["bracketcloser", "train", "--recipe", arch, "--models-dir", str(RUNS), "--quiet"]
 
 
 def train(archs: list[str], resume: str | None = None) -> None:

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "bracketcloser"
 
 # bottom to top; a module may import from its own layer and every layer below it
 LAYERS = [
-    ["tokens", "settings", "examples"],  # the vocabulary; config checks; the original README's examples
+    ["tokens", "settings", "examples", "recipes"],  # the vocabulary; config checks; the original README's examples
     ["solver"],  # the exact answer: a stack
     ["data"],  # samplers, the split, the suites
     ["files", "plots"],  # dataset files and atomic writes; figures as PNG bytes

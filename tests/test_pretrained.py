@@ -1,7 +1,6 @@
 """The shipped models: present for every architecture, small, and right on the original's examples."""
 
 import warnings
-from pathlib import Path
 
 import pytest
 
@@ -90,20 +89,16 @@ def test_recorded_command_still_builds_the_shipped_shape(arch):
 
 @pytest.mark.parametrize("arch", ARCHS)
 def test_each_recipe_reproduces_its_shipped_training_settings(arch):
-    """bench/pretrain.py's recipe, read by today's CLI, asks for every setting the shipped
-    model trained with: the recipe still reproduces it (training is deterministic on a CPU)."""
+    """``bracketcloser train --recipe ARCH``, read by today's CLI, asks for every setting the
+    shipped model trained with: the recipe file still reproduces it (training is deterministic
+    on a CPU, and the resume test holds it bit-identical)."""
     import dataclasses
     import json
-    import sys
 
     from bracketcloser.cli import build_parser, train_config
     from bracketcloser.train import TrainConfig
 
-    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-    import pretrain
-
-    cfg = train_config(build_parser().parse_args(pretrain.recipe(arch)[1:]))
+    cfg = train_config(build_parser().parse_args(["train", "--recipe", arch]))
     shipped = json.loads((PRETRAINED / arch / "config.json").read_text())["train"]
     as_resumed = TrainConfig.from_dict({"bucket": 1, **shipped})  # (runs from before bucketing drew batch by batch)
     assert dataclasses.asdict(cfg) == dataclasses.asdict(as_resumed)
-

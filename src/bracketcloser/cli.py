@@ -19,6 +19,8 @@ from .architectures import ARCHS, DEFAULT_ARCH
 from .data import DISTS, SAMPLERS, SUITES, TRAIN_DISTS, generate
 from .files import read_json, write_dataset
 from .inference import RangeWarning
+from .recipes import names as recipe_names
+from .recipes import read_recipe
 from .tokens import DEFAULT_VOCAB
 from .train import BUDGETS
 
@@ -106,8 +108,9 @@ def _add_train(sub) -> None:
         description="Train one architecture on generated brackets. Progress is shown as it runs; the run is "
         "saved in MODELS_DIR/<arch>_<date>_<time>_<minutes>m/ with its weights, config, history, plot and "
         "TensorBoard logs. Ctrl-C saves and prints how to resume.",
-        epilog="Settings are applied in order: defaults, --params FILE, the flags, then --set. "
-        "Example: bracketcloser train --arch lstm --time 10min --dist dyck --set n_hidden=256",
+        epilog="Settings are applied in order: defaults, --recipe, --params FILE, the flags, then --set. "
+        "Examples: bracketcloser train --arch lstm --time 10min --dist dyck --set n_hidden=256; "
+        "bracketcloser train --recipe gpt (the shipped GPT's training, reproduced)",
     )
     t.add_argument("--arch", choices=ARCHS, help=f"architecture (default {DEFAULT_ARCH})")
     t.add_argument("--time", choices=list(BUDGETS), help="wall-clock budget, as the original named them (default 1min)")
@@ -118,6 +121,8 @@ def _add_train(sub) -> None:
     t.add_argument("--batch-size", type=int, dest="batch_size", help="examples per step (default 64)")
     t.add_argument("--lr", type=float, help="peak learning rate (default 3e-3)")
     t.add_argument("--device", help="auto, cpu or cuda (default auto: cuda when present)")
+    t.add_argument("--recipe", metavar="NAME|FILE.toml",
+                   help=f"a shipped model's whole training ({', '.join(recipe_names())}) or a recipe file of your own")
     t.add_argument("--params", metavar="FILE.json", help="settings from a JSON file (as written by 'tune')")
     t.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="any training or model setting, e.g. --set n_layer=3 --set pos=rotary (repeatable)")
@@ -151,16 +156,23 @@ def train_config(args):
     from .train import TrainConfig
 
     if args.resume:
-        given = [flag for flag, value in [("--arch", args.arch), ("--params", args.params), ("--set", args.set),
+        given = [flag for flag, value in [("--arch", args.arch), ("--recipe", args.recipe), ("--params", args.params),
+                                          ("--set", args.set),
                                           ("--steps", args.steps), ("--samples", args.samples)] if value]
         if given:
             raise UsageError(f"--resume continues a run with its own settings; drop {', '.join(given)}")
         return None
     settings = {}
+    if args.recipe:
+        try:
+            settings = read_recipe(args.recipe)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
     if args.params:
-        settings = read_json(args.params)
-        if not isinstance(settings, dict):
+        params = read_json(args.params)
+        if not isinstance(params, dict):
             raise UsageError(f"{args.params}: expected a JSON object of settings")
+        settings.update(params)
     for key in ("arch", "dist", "time", "steps", "samples", "seed", "batch_size", "lr", "device"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
