@@ -1,72 +1,32 @@
 """BERT: a bidirectional transformer encoder trained with a masked objective (Devlin et al. 2019).
 
-BERT cannot "continue" a stream the way GPT does, so it answers by filling in a blank. It
-reads the prompt, the answer so far, and one mask token where the next answer token goes,
+It cannot continue a stream as GPT does, so it answers by filling in a blank: it reads the
+prompt, the answer so far and one mask token (its own, id ``vocab_size``) where the next answer
+token goes, predicts what stands there, writes it, puts a new mask after it and reads again,
+until it predicts the end token ``,``:
 
     input ( [ { ,output }  [MASK]        ->   ]
 
-predicts what stands under the mask, writes it there, and reads the whole sequence again
-with a new mask after it, until it predicts the end token ``,``.
+Who sees whom (``encoder``). ``"full"`` (the default, as in BERT): every token sees every other,
+so each answer position needs an encoder row of its own, cut after it with the mask there
+(``CUTS`` random ones per row in training); decoding re-reads the whole sequence every step.
+``"prefix"`` (UniLM's sequence-to-sequence mask, Dong et al. 2019): the prompt sees the whole
+prompt, an answer token the prompt and the answer up to itself, a mask what stands before it.
+Training appends a mask for every answer position, at that position's place and seen by no
+other token (XLNet's query stream, Yang et al. 2019), so one pass scores the whole answer;
+decoding keeps keys and values as GPT does.
 
-Who sees whom (``encoder``). With ``"full"`` (the default) every token sees every other,
-as in BERT: the prompt sees the answer written so far, so each answer position needs a
-row of its own in training, cut after it, with a mask there: 4 random cuts per row
-(``CUTS``), 4 encoder rows for 4 scored tokens. With ``"prefix"`` the prompt is read
-bidirectionally (every prompt token sees the whole prompt), an answer token sees the prompt
-and the answer up to itself, and the mask sees everything before it: UniLM's
-sequence-to-sequence mask (Dong et al. 2019). Nothing an answer position predicts is ever
-visible to it in either.
+The next closer is the innermost open bracket's, found by counting depth (openers minus closers
+before a bracket), and attention that looks both ways has no "before" to count in.
+``backward_heads`` (with ``pos="relative"``) gives it one, the encoder staying bidirectional: that
+many heads per layer start with a trainable bias of ``BACKWARD_START`` on keys after the query.
+Positions (``pos``) are rotary by default: attention sees how far apart tokens are, not where they
+stand; with a learned or sinusoidal table, ``align="end"`` (the default) puts ``,output`` at its
+middle. Left out: next-sentence prediction, random replacement of masked tokens. Size at the
+default config (2 layers, 2 heads, n_embd 32, rotary): 26,154 parameters; the shipped BERT
+(recipes/bert.toml) has ``encoder="prefix"``, ``pos="relative"``, ``backward_heads=1``.
 
-What the prefix mask buys: one pass scores every answer position. In training a mask for
-every answer position is appended after the stream, each at the place of the token it
-stands for, seeing what stands before that place and itself; no token sees a mask but the
-mask itself (XLNet's query stream, Yang et al. 2019; masks kept out of each other's keys as
-Wen et al. 2023 do). Mask k then computes exactly what decoding computes at step k (a test
-checks it), and a row with a 20-closer answer gives 21 scored tokens for one encoder pass;
-decoding keeps keys and values as GPT does. What it costs: the question each step asks is
-harder. With full attention the written closers are in the sequence every token reads, so
-every step asks the same question, which bracket of the whole sequence is the innermost one
-still open; with the prefix mask the prompt never sees them, and step k must find the k-th
-innermost open bracket of the prompt, as GPT does, but from a prompt read without a
-direction to count depth in. Measured (bench/results/ab_bert_*.json): at 800 steps on the
-general range the two are level (44.2% and 44.4% of 2,000 held-out prefixes, 46.4% with
-learned positions, 45.7% with relative ones), the prefix mask at two thirds of the time per
-step; in one minute on ``seed`` the prefix mask reaches 95.9-97.3% (three seeds) where full
-attention reaches 99.8-99.9%, so ``"full"`` stays the default. Over longer runs the two
-learn the same per step: 15.5% of held-out ``strings`` prefixes at 7,000 steps either way,
-both stalled near 15-19% (bench/results/RECORD.md).
-
-What holds BERT back is not the number of scored tokens but counting. A bracket's depth is
-the balance of openers and closers before it, and attention that looks both ways has no
-"before" to average over (a causal mask gives one: the encoder-decoder's encoder took it).
-``backward_heads`` (with ``pos="relative"``) keeps the encoder bidirectional but starts some
-heads looking back only: their relative-position bias for keys after the query begins at
--8 instead of 0, and training may change it. One such head per layer, with the prefix mask:
-61.95% of ``general`` after 2,000 steps against 45.15% without (ab_bert_backward*.json).
-The shipped general-range BERT is that model (``encoder="prefix"``, ``pos="relative"``,
-``backward_heads=1``), trained 24,000 steps (49 minutes on one core) with a fifth of its
-examples made of runs of one kind (``--set runs=0.2``: twelve ``{`` then twelve ``<`` must be
-counted by position, and the other samplers almost never ask it): 99.96% / 99.73% / 99.88% /
-99.80% on ``shapes`` / ``walks`` / ``strings`` / ``runs``, where 12,000 steps with full
-attention reached 47.6% / 63.9% / 12.0% and the same 24,000 steps without runs 89.6% of
-``runs`` (bench/results/pretrained.json, ab_bert_runs.json, RECORD.md). The one-minute
-``seed`` default stays as it was measured (full attention, rotary positions).
-
-Before either, the very first BERT masked every answer slot at once and predicted them in
-parallel (CMLM, Ghazvininejad et al. 2019): slot k must then find the k-th innermost
-bracket still open, for every k at once, and a bidirectional encoder has no built-in
-direction to count nesting with. It was right on 100% of one- and two-closer answers but
-near 30% of eight- to ten-closer ones. With the closers so far written in, every step asks
-the same, easiest question: which bracket is the innermost one still open?
-
-Positions: rotary by default (``pos="rotary"``): attention sees how far apart two tokens are,
-not where they stand, which is what finding the innermost open bracket needs. With a
-learned table, ``align="end"`` puts ``,output`` at the middle of it, the prompt counting back
-from it and the answer forward, so the last bracket and the first answer token always sit at
-the same two positions whatever the prefix's length.
-
-The mask token is the model's own: id ``vocab_size`` in its embedding table, never in a
-dataset. Size at the default config (2 layers, 2 heads, n_embd 32, rotary): 26,154 parameters.
+What was tried and measured: bench/results/RECORD.md (BERT).
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ left-aligned to end together, so the whole batch writes to the cache in lockstep
 
 Left out: dropout by default (the data is endless and noise-free), weight tying, flash
 attention. Size at the default config (2 layers, 2 heads, n_embd 32, a learned position table
-of 256): 34,314 parameters. The shipped GPT has three layers (47,148 parameters): at the same
-48,000 steps on the general range, the third layer took ``walks`` from 99.78% to 99.94% and
-``strings`` from 99.88% to 99.95% (bench/results/history/ab_gpt_layers.json).
+of 256): 34,314 parameters; the shipped GPT (recipes/gpt.toml) has three layers.
+
+What was tried and measured: bench/results/RECORD.md (GPT).
 """
 
 from __future__ import annotations

@@ -10,12 +10,13 @@
   was trained on.
 - ``attention_weights`` and ``Attention``: multi-head scaled dot-product attention, written
   out as softmax(q k^T / sqrt(d) + bias) (torch's fused ``scaled_dot_product_attention`` gives
-  the same numbers, tests/test_layers.py, but measured 15-20% slower per training step on a
-  2-core CPU with these short masked sequences, and it cannot hand back the weights that
-  ``model.explain`` shows), for self- or cross-attention, with an optional key/value cache for
-  step-by-step decoding.
+  the same numbers, tests/test_layers.py, but was slower per training step on this lab's CPU,
+  and it cannot hand back the weights that ``model.explain`` shows), for self- or
+  cross-attention, with an optional key/value cache for step-by-step decoding.
 - ``FeedForward`` and ``Block``: the pre-norm residual block (norm -> attention -> add,
   norm -> MLP -> add), optionally with cross-attention for a decoder.
+
+What was measured: bench/results/RECORD.md (shared transformer parts).
 """
 
 from __future__ import annotations

@@ -2,70 +2,31 @@
 algorithmic patterns with stack-augmented recurrent nets"; Suzgun et al. 2019, "Memory-augmented
 recurrent neural networks can learn generalized Dyck languages").
 
-The five other models must hold every open bracket in something of fixed size: a hidden
-state of a few hundred numbers, or a table of learned positions. That works up to the depth
-and length they trained on and breaks beyond. The exact solver uses a stack, which has
-neither limit. This model is given one and learns when to use it.
+The five other models hold every open bracket in something of fixed size (a hidden state, a
+table of positions), which works up to the depth and length they trained on. The exact solver
+uses a stack, which has neither limit; this model is given one and learns to use it. At every
+token the controller reads the token and the top ``stack_read`` elements and chooses, as
+probabilities, push (a vector made from what it read goes on top), pop or keep; the next token
+is predicted from the controller's output and the new top. Trained, it acts as the solver does:
+push at an opener, pop at a closer, and the top says which closer comes next (empty: the end).
 
-At every token the controller reads the token and the top of the stack and chooses, as
-probabilities, between three actions:
+The same weights read in two forms (``answer_with`` picks the one that answers):
 
-    push   put a new vector (made from what it read) on top
-    pop    remove the top element
-    keep   leave the stack as it is
+    soft       the three outcomes added up with their probabilities (Joulin & Mikolov's continuous
+               stack): differentiable, so training uses it; rewritten whole every token, O(T^2) for
+               T tokens, and each action's trace of the other two adds up over thousands of brackets
+    discrete   the default: the most probable action, done on a real stack, a buffer
+               (B, capacity, W) with a pointer per row; O(1) a token on average, and no blur
 
-To keep everything differentiable the new stack is the *superposition* of the three
-outcomes, weighted by those probabilities (Joulin & Mikolov's continuous stack). Trained,
-the actions are near 0 or 1 and the stack behaves like the solver's: push at every opener,
-pop at every closer, keep at ``input`` and ``,output``. The next token is predicted from the
-controller's output and the new top of the stack: the closer of the bracket on top, or the
-end token when the stack is empty.
+``forward`` is soft with targets or in training mode (a rounded action has no gradient), else
+it reads as decoding does. The controller is feed-forward by default (``controller="mlp"``): with
+no memory of its own, the stack is the only place to keep a bracket (``"gru"``, as in the papers,
+puts a recurrent state beside it). The stack gains at most one slot per token, so it holds any
+depth the input has. Left out: the other neural stacks (Grefenstette et al. 2015; DuSell & Chiang's
+nondeterministic ones): closing brackets needs only a deterministic stack. Size at the default
+config (embeddings 16, controller 32, stack vectors 8, reading the top one): 1,733 parameters.
 
-Answering with a real stack (``answer_with="discrete"``, the default). The soft stack is
-rewritten whole at every token, so reading T tokens costs O(T^2); and each near-discrete
-action (within 0.012 of 0 or 1) leaves a little of the other two outcomes mixed in. Over a
-thousand tokens that is harmless (right on every suite up to 1,000 brackets, depth 100);
-over thousands the mixing adds up, old brackets blur, and answers go wrong (on held-out
-prefixes of 2,000 brackets, depth up to 200, the soft form is right on fewer than two in three:
-``far_2000`` in bench/results/stack_long.json). So when it answers, the model does what its
-controller means: it takes the most probable action and does it on a real stack, a buffer
-(B, capacity, W) with a pointer per row. Push writes one vector above the top, pop moves the
-pointer down, keep does nothing: a token reads k slots and writes one whatever lies below,
-O(1) work a token and O(length) memory (the buffer doubles when full: O(1) a token on
-average). Rows that finish leave the batch by dropping their pointers, not by copying it.
-
-Why it is the same model: the same weights, controller and head; the discrete form is the
-soft one with each action rounded to 0 or 1, the limit that training drove the actions
-towards. On every prefix where the soft form is right the two give the same answer
-(tests/test_stack.py); at 2,000 brackets and beyond, only the discrete form stays right. Training stays
-soft (``forward`` with targets, or in training mode): a rounded action has no gradient.
-``forward`` without targets otherwise reads as decoding does, so teacher forcing and
-token-by-token decoding agree, and ``explain`` shows the form that answers (the controller's
-action probabilities, and the stack it keeps). ``answer_with="soft"`` answers as training
-reads, to compare.
-
-Why this kind of stack: of the stacks in the literature (Grefenstette et al. 2015's neural
-stack with continuous strengths, DuSell & Chiang's nondeterministic stacks and stack
-attention, 2020-2024), the superposition stack is the simplest to read, runs as a plain loop
-of tensor operations, and is the one Suzgun et al. showed to learn Dyck languages with
-several bracket kinds. Closing brackets needs only a deterministic stack, so the
-nondeterministic kinds' extra power (and cost) buys nothing here.
-
-Why the controller has no memory of its own (``controller="mlp"``, the default): with a GRU
-beside the stack (``controller="gru"``, as in the papers) the first trial run found a lazy
-solution, pushing at every token and reading the last few tokens off the top like a tape,
-and sat at 42% after 1,000 steps. With a feed-forward controller the stack is the only
-memory there is, so the only way to answer is to use it as a stack: 100% on validation
-after 300 steps, and the rule holds at any length and depth (bench/results/pretrained.json).
-This is the lesson of the architecture: an inductive bias is what a model *cannot* do
-otherwise.
-
-The stack has no size in the weights: it gains at most one slot per token read, so it holds
-any depth the input has (memory grows with length, like a key/value cache). Decoding carries
-(controller state, stack) from token to token, a whole batch at a time. The loop over
-positions is in Python, so a training step is slower than the fused recurrent models'.
-Size at the default config (embeddings 16, controller 32, stack vectors 8, reading the top
-one): 1,733 parameters (1,847 with the general range's four kinds).
+What was tried and measured: bench/results/RECORD.md (stack).
 """
 
 from __future__ import annotations

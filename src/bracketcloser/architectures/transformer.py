@@ -1,43 +1,30 @@
 """Transformer: the encoder-decoder of "Attention Is All You Need" (Vaswani et al. 2017).
 
-The encoder reads the prefix ``input ( [`` with full (bidirectional) self-attention. The
-decoder starts from ``,output`` and writes the answer ``] ) ,`` one token at a time; each
-decoder position attends causally to the answer so far and, through cross-attention, to
-every encoder position. This is the translation set-up: the prefix is the source sentence,
-the closers its translation.
+The encoder reads the prefix ``input ( [``. The decoder starts from ``,output`` and writes the
+answer ``] ) ,`` one token at a time; each decoder position attends causally to the answer so
+far and, through cross-attention, to every encoder position. This is the translation set-up:
+the prefix is the source sentence, the closers its translation.
 
-Why it can solve the task: the encoder can mark, at every opener, whether it is still open
-and how deep it sits; the decoder's k-th step then looks up the k-th innermost open
-bracket through cross-attention. Both need nesting to be computed within a fixed number of
-layers, so depth beyond training is the hard part, as for GPT.
+Why it can solve the task: the encoder can mark, at every opener, whether it is still open and
+how deep it sits; the decoder's k-th step then looks up the k-th innermost open bracket through
+cross-attention. Both need nesting to be computed within a fixed number of layers, so depth
+beyond training is the hard part, as for GPT.
 
-Its encoder's self-attention is full by default (``encoder="full"``, as Vaswani et al.), or
-causal (``encoder="causal"``): each bracket then sees itself and what came before it, back
-to ``input``, and a head that attends evenly over that computes the balance of openers and
-closers so far, i.e. the bracket's depth as a fraction (Yao et al. 2021 build bounded Dyck
-that way; Ebrahimi et al. 2020 on why the start token matters). Full attention has no
-direction to count in. A causal encoder alone or a second layer alone changed nothing in a
-calibration run; together, with positions counted back from the last bracket
-(``align="end"``), they learned the general range fastest at equal steps
-(bench/results/ab/ab_transformer_encoder.json).
+The encoder's self-attention (``encoder``) is full by default, as Vaswani et al.'s, or
+``"causal"``: each bracket sees itself and what came before it, back to ``input``, and a head
+that attends evenly over that computes the balance of openers and closers so far, the bracket's
+depth as a fraction (Yao et al. 2021; Ebrahimi et al. 2020 on why the start token matters); full
+attention has no direction to count in. ``align="end"`` counts the encoder's positions back from
+the last bracket (as Sutskever et al. reversed the source); the decoder counts from ``,output``.
 
 In ``forward`` the stream is split at ``,output`` row by row: the part before goes to the
-encoder, the rest to the decoder, and the decoder's logits are put back at their stream
-positions (positions the encoder read get zero logits; they are never scored).
-Decoding encodes once, caches cross-attention keys/values and the decoder's own
-keys/values, and steps the whole batch together. Size at the default config (1 + 1
-layers, 2 heads, n_embd 32): 47,178 parameters (47,372 reading the general range's four
-kinds). One encoder and one decoder layer learn the original's distribution fastest in a
-minute (more steps fit in it). The shipped model is larger: 2 + 2 layers, a causal encoder
-counted from the last bracket (77,068 parameters), trained on the general range (``--dist
-general``) for 40,000 steps with a curriculum (prefixes of 20 brackets growing to 100 over
-the first 30%) and a fifth of its examples made of runs of one kind (``--set runs=0.2``), 112
-minutes on one core: 99.94% exact match on ``shapes``, 99.94% on ``walks``, 99.93% on
-``strings``, 99.96% on ``runs`` (25,000 steps: 99.93%, 99.82%, 99.88%, 99.80%; 25,000 without
-runs: 99.58%, 99.50%, 99.48%, 86.46%; the first shipped encoder-decoder, 1 + 1 layers with
-full attention: 79%, 75%, 42%) and 100% on BIG-Bench Hard, but 4% on ``long`` (its learned
-positions end with its training lengths) and 26% on ``deep`` (bench/results/pretrained.json,
-ab_transformer_runs.json, ab_transformer_budget.json).
+encoder, the rest to the decoder, whose logits are put back at their stream positions (those the
+encoder read get zero logits; they are never scored). Decoding encodes once, caches the
+cross-attention keys/values and the decoder's own, and steps the whole batch together. Size at
+the default config (1 + 1 layers, 2 heads, n_embd 32, learned positions): 47,178 parameters; the
+shipped model (recipes/transformer.toml) has 2 + 2 layers, ``encoder="causal"``, ``align="end"``.
+
+What was tried and measured: bench/results/RECORD.md (encoder-decoder).
 """
 
 from __future__ import annotations
