@@ -1,6 +1,5 @@
 """The model contract, checked for every architecture in the registry."""
 
-import dataclasses
 
 import pytest
 import torch
@@ -220,19 +219,6 @@ def test_each_model_refuses_an_attention_pattern_it_does_not_have():
         build("bert", encoder="causal")
     with pytest.raises(ValueError, match="unknown encoder"):
         model_config("bert", encoder="sideways")
-
-
-def test_a_model_saved_before_a_setting_existed_is_rebuilt_as_it_trained():
-    """BERT was saved without ``encoder`` while it had full attention only: such a config must
-    build a model with full attention, not today's default."""
-    from bracketcloser.architectures import saved_config
-
-    saved = dataclasses.asdict(model_config("bert"))
-    del saved["encoder"]
-    saved["encoder"] = "prefix"
-    assert build("bert", **saved_config("bert", saved)).cfg.encoder == "prefix"  # what is saved wins
-    del saved["encoder"]
-    assert build("bert", **saved_config("bert", saved)).cfg.encoder == "full"
 
 
 def test_backward_heads_start_by_looking_back_and_still_decode_like_teacher_forcing(dyck_examples):

@@ -23,7 +23,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
-from .architectures import ARCHS, BracketModel, build, saved_config
+from .architectures import ARCHS, BracketModel, build
 from .files import atomic_write_bytes, read_json
 from .tokens import Vocab
 
@@ -89,7 +89,7 @@ def read_config(run: Path) -> dict:
 
 
 def build_from_config(cfg: dict) -> tuple[BracketModel, Vocab]:
-    return build(cfg["arch"], **saved_config(cfg["arch"], cfg["model"])), Vocab.from_dict(cfg["vocab"])
+    return build(cfg["arch"], **cfg["model"]), Vocab.from_dict(cfg["vocab"])
 
 
 def load_run(run: str | Path, weights: str = BEST) -> tuple[BracketModel, Vocab, dict]:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import torch
 
-from .architectures import DEFAULT_ARCH, IGNORE, build, model_config, saved_config, training_overrides
+from .architectures import DEFAULT_ARCH, IGNORE, build, model_config, training_overrides
 from .batch import LOSS_ON, stream_batch
 from .data import CURRICULUM, DISTS, SAMPLERS, TRAIN_DISTS, Example, generate, in_split
 from .inference import Completer, pick_device
@@ -293,14 +293,14 @@ class Training:
     def __init__(self, cfg: TrainConfig | None, models_dir, resume, argv):
         if resume is not None:
             self.folder, saved = RunFolder.reopen(resume, argv)
-            cfg = TrainConfig.from_dict({"bucket": 1, **saved["train"]})  # runs from before bucketing drew batch by batch
+            cfg = TrainConfig.from_dict(saved["train"])
         self.cfg = cfg = cfg or TrainConfig()
         self.device = pick_device(cfg.device)
         torch.set_num_threads(cfg.threads or 1)
         torch.manual_seed(cfg.seed)
         self.vocab = train_vocab(cfg)
-        # a resumed run rebuilds the model it saved (settings added since keep the value it trained with)
-        model_cfg = saved_config(cfg.arch, saved["model"]) if resume is not None else {"vocab_size": self.vocab.size, **cfg.model}
+        # a resumed run rebuilds the model it saved
+        model_cfg = saved["model"] if resume is not None else {"vocab_size": self.vocab.size, **cfg.model}
         self.model = build(cfg.arch, **model_cfg).to(self.device)
         # fused: one kernel updates every parameter (5-10% faster per step on these small models)
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, betas=(0.9, cfg.beta2),

@@ -38,9 +38,6 @@ TRAINING = {
     # 99.40% at batch 64, lr 3e-3 (equal time, RECORD.md)
     "transformer": {"batch_size": 128, "lr": 5e-3},
 }
-# settings added after models had been saved without them: the value such a model was trained
-# with, which is not always today's default (a BERT saved before ``encoder`` existed saw "full")
-ADDED_LATER = {"encoder": "full", "backward_heads": 0}
 DEFAULT_ARCH = "gpt"  # what `train` and `demo` use when none is named
 
 
@@ -66,16 +63,10 @@ def training_overrides(arch: str) -> dict:
     return dict(TRAINING.get(arch, {}))
 
 
-def saved_config(arch: str, saved: dict) -> dict:
-    """A config as saved with a model, completed with what ``ADDED_LATER`` says it trained with."""
-    fields = {f.name for f in dataclasses.fields(_entry(arch)[1])}
-    return {**{k: v for k, v in ADDED_LATER.items() if k in fields}, **saved}
-
-
 def build(arch: str, **overrides) -> BracketModel:
     model_class = _entry(arch)[0]
     return model_class(model_config(arch, **overrides))
 
 
 __all__ = ["ARCHS", "DEFAULT_ARCH", "REGISTRY", "TRAINING", "POSITIONAL", "IGNORE", "BracketModel", "build", "model_config",
-           "saved_config", "training_overrides"]
+           "training_overrides"]
