@@ -42,11 +42,11 @@ CELLS = [
         import bracketcloser as bc
         from bracketcloser import data
         from bracketcloser.architectures import build
-        from bracketcloser.run_folder import read_history
         from bracketcloser.architectures.layers import causal_mask
         from bracketcloser.batch import stream_batch
         from bracketcloser.evaluate import evaluate, summary_text
         from bracketcloser.examples import README_EXAMPLES
+        from bracketcloser.run_folder import read_history
         from bracketcloser.tokens import DEFAULT_VOCAB as vocab
         from bracketcloser.train import TrainConfig, train
 
