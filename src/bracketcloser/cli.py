@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .architectures import ARCHS, DEFAULT_ARCH
+from .compare import SUITE_NAMES as COMPARED
 from .data import DISTS, SAMPLERS, SUITES, TRAIN_DISTS, generate
 from .files import read_json, write_dataset
 from .inference import RangeWarning
@@ -118,8 +119,8 @@ def _add_train(sub) -> None:
     t.add_argument("--dist", choices=list(TRAIN_DISTS), help=f"training data: {_dists(TRAIN_DISTS)} (default seed)")
     t.add_argument("--samples", type=int, help="train on a fixed set of N examples, as the original (default: a fresh stream)")
     t.add_argument("--seed", type=int, help="random seed for data and initialisation (default 0)")
-    t.add_argument("--batch-size", type=int, dest="batch_size", help="examples per step (default 64)")
-    t.add_argument("--lr", type=float, help="peak learning rate (default 3e-3)")
+    t.add_argument("--batch-size", type=int, dest="batch_size", help=f"examples per step (default {_per_arch('batch_size')})")
+    t.add_argument("--lr", type=float, help=f"peak learning rate (default {_per_arch('lr')})")
     t.add_argument("--device", help="auto, cpu or cuda (default auto: cuda when present)")
     t.add_argument("--recipe", metavar="NAME|FILE.toml",
                    help=f"a shipped model's whole training ({', '.join(recipe_names())}) or a recipe file of your own")
@@ -130,6 +131,15 @@ def _add_train(sub) -> None:
     _add_models_dir(t)
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(run=_cmd_train)
+
+
+def _per_arch(name: str) -> str:
+    """A training default as help text, from the registry: the common value and each exception."""
+    from .train import TRAIN_DEFAULTS, training_defaults
+
+    own = [f"{arch} {training_defaults(arch)[name]:g}" for arch in ARCHS
+           if training_defaults(arch)[name] != TRAIN_DEFAULTS[name]]
+    return f"{TRAIN_DEFAULTS[name]:g}" + (f"; {', '.join(own)}" if own else "")
 
 
 def _parse_value(text: str):
@@ -334,7 +344,7 @@ def _add_compare(sub) -> None:
     cp = sub.add_parser(
         "compare", help="train several architectures at one budget and print a leaderboard",
         description="Train the chosen architectures one after another at one budget, evaluate each on every "
-        "suite (seed, dyck, shapes, walks, long, deep, bbh) and print a leaderboard; leaderboard.png shows exact "
+        f"suite ({', '.join(COMPARED)}) and print a leaderboard; leaderboard.png shows exact "
         "match per suite and the learning curves, generalisation.png exact match by prefix length and depth.",
     )
     cp.add_argument("--time", choices=list(BUDGETS), default="1min", help="budget for each model (default 1min)")

@@ -43,8 +43,8 @@ class TransformerConfig:
     vocab_size: int = 10
     # searched by `bracketcloser tune` within these ranges (every n_embd divides by every n_head)
     n_layer: int = searched(2, choices=[1, 2, 3])
-    n_head: int = searched(4, choices=[1, 2, 4])
-    n_embd: int = searched(64, choices=[16, 32, 48, 64])
+    n_head: int = searched(2, choices=[1, 2, 4])
+    n_embd: int = searched(32, choices=[16, 32, 48, 64])
     ffn_mult: int = searched(4, choices=[2, 4])
     dropout: float = 0.0
     pos: str = searched("learned", choices=list(POSITIONAL))  # one of POSITIONAL
