@@ -25,6 +25,8 @@ from .recipes import read_recipe
 from .tokens import DEFAULT_VOCAB
 from .train import BUDGETS
 
+DURATION = f"any duration (30s, 5min, 1h30m) or the original's names ({', '.join(BUDGETS)})"
+
 _default_showwarning = warnings.showwarning
 MODEL_HELP = f"a shipped architecture name ({', '.join(ARCHS)}), 'latest' or a run folder (default latest)"
 
@@ -54,7 +56,7 @@ def _add_demo(sub) -> None:
                        description="Show the shipped models answering the original project's README examples, then "
                        "train one model on the embedded defaults, evaluate it on held-out data and show its answers.")
     d.add_argument("--arch", choices=ARCHS, default=DEFAULT_ARCH, help=f"architecture to train (default {DEFAULT_ARCH})")
-    d.add_argument("--time", choices=list(BUDGETS), default="1min", help="training budget (default 1min)")
+    d.add_argument("--time", default="1min", help=f"training budget: {DURATION} (default 1min)")
     d.add_argument("--steps", type=int, help="train this many steps instead of a time budget")
     d.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     d.add_argument("--models-dir", default="models", help="where the run is saved (default models)")
@@ -114,7 +116,7 @@ def _add_train(sub) -> None:
         "bracketcloser train --recipe gpt (the shipped GPT's training, reproduced)",
     )
     t.add_argument("--arch", choices=ARCHS, help=f"architecture (default {DEFAULT_ARCH})")
-    t.add_argument("--time", choices=list(BUDGETS), help="wall-clock budget, as the original named them (default 1min)")
+    t.add_argument("--time", help=f"wall-clock budget: {DURATION} (default 1min)")
     t.add_argument("--steps", type=int, help="train this many steps instead of a time budget")
     t.add_argument("--dist", choices=list(TRAIN_DISTS), help=f"training data: {_dists(TRAIN_DISTS)} (default seed)")
     t.add_argument("--samples", type=int, help="train on a fixed set of N examples, as the original (default: a fresh stream)")
@@ -347,7 +349,7 @@ def _add_compare(sub) -> None:
         f"suite ({', '.join(COMPARED)}) and print a leaderboard; leaderboard.png shows exact "
         "match per suite and the learning curves, generalisation.png exact match by prefix length and depth.",
     )
-    cp.add_argument("--time", choices=list(BUDGETS), default="1min", help="budget for each model (default 1min)")
+    cp.add_argument("--time", default="1min", help=f"budget for each model: {DURATION} (default 1min)")
     cp.add_argument("--steps", type=int, help="a step budget instead of --time")
     cp.add_argument("--dist", choices=list(TRAIN_DISTS), default="seed", help=f"training data: {', '.join(TRAIN_DISTS)} "
                     "(default seed)")
@@ -384,7 +386,7 @@ def _add_tune(sub) -> None:
     )
     tu.add_argument("--arch", required=True, choices=ARCHS, help="architecture to tune")
     tu.add_argument("--dist", choices=list(TRAIN_DISTS), default="seed", help="training data (default seed)")
-    tu.add_argument("--time", choices=list(BUDGETS), default="1min", help="budget per trial (default 1min)")
+    tu.add_argument("--time", default="1min", help=f"budget per trial: {DURATION} (default 1min)")
     tu.add_argument("--steps", type=int, help="a step budget per trial instead of --time")
     tu.add_argument("--trials", type=int, default=20, help="finished trials the study should hold (default 20)")
     tu.add_argument("--study", help="study name (default <arch>_<dist>_<budget>)")

@@ -19,6 +19,7 @@ import functools
 import itertools
 import math
 import random
+import re
 import signal
 import sys
 import threading
@@ -38,7 +39,22 @@ from .settings import check_types, machine_memory, search_space, searched
 from .tokens import Vocab
 
 BUDGETS = {"1min": 60, "10min": 600, "1hour": 3600, "6hours": 6 * 3600, "12hours": 12 * 3600,
-           "24hours": 24 * 3600, "2days": 48 * 3600}
+           "24hours": 24 * 3600, "2days": 48 * 3600}  # the original's names
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400,
+          "days": 86400}
+
+
+def budget_seconds(budget: str) -> int:
+    """A wall-clock budget in seconds: one of the original's names (``1min``, ``6hours``, ...)
+    or any duration written as numbers with units, ``30s``, ``5min``, ``1h30m``."""
+    if budget in BUDGETS:
+        return BUDGETS[budget]
+    parts = re.fullmatch(r"(?:\d+(?:s|sec|m|min|h|hours?|d|days?))+", str(budget).strip())
+    seconds = sum(int(n) * _UNITS[unit] for n, unit in re.findall(r"(\d+)([a-z]+)", str(budget))) if parts else 0
+    if seconds < 1:
+        raise ValueError(f"unknown time budget {budget!r}: a duration such as 30s, 5min or 1h30m, or one of "
+                         f"{', '.join(BUDGETS)}")
+    return seconds
 
 
 VALID_CHUNK = 128  # examples per validation forward pass
@@ -70,7 +86,7 @@ class Interrupted(Exception):
 class TrainConfig:
     arch: str = DEFAULT_ARCH
     dist: str = "seed"  # training distribution: seed, dyck or general
-    time: str | None = "1min"  # wall-clock budget, one of BUDGETS (ignored when steps is set)
+    time: str | None = "1min"  # wall-clock budget: a duration (30s, 5min, 1h30m) or one of BUDGETS (unless steps is set)
     steps: int | None = None  # step budget instead of a time budget
     samples: int | None = None  # a fixed training set of this many examples, else a fresh stream
     # searched by `bracketcloser tune` within these ranges
@@ -149,8 +165,8 @@ class TrainConfig:
         if self.val_dist is not None and self.val_dist not in same_range:
             raise ValueError(f"val_dist must sample the training range of {self.dist}: one of {', '.join(same_range)}, "
                              f"got {self.val_dist!r}")
-        if self.steps is None and self.time not in BUDGETS:
-            raise ValueError(f"unknown time budget {self.time!r} (choose from {', '.join(BUDGETS)})")
+        if self.steps is None:
+            budget_seconds(self.time)  # a clear error for a budget that is no duration
         for name in ("steps", "samples", "batch_size", "bucket", "eval_every", "val_samples", "threads"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
@@ -321,7 +337,7 @@ class Training:
 
     def _create(self, models_dir, argv) -> RunFolder:
         cfg = self.cfg
-        minutes = BUDGETS[cfg.time] // 60 if cfg.steps is None else 0
+        minutes = budget_seconds(cfg.time) // 60 if cfg.steps is None else 0
         config = {"arch": cfg.arch, "model": asdict(self.model.cfg), "vocab": self.vocab.to_dict(),
                   "params": self.model.num_params(),
                   "data": {"dist": cfg.dist, "samples": cfg.samples, "seed": cfg.seed,
@@ -342,7 +358,7 @@ class Training:
     def progress(self) -> float:
         """How far the run has got, 0..1, by steps or by time."""
         cfg, state = self.cfg, self.state
-        return state["step"] / cfg.steps if cfg.steps else state["elapsed"] / BUDGETS[cfg.time]
+        return state["step"] / cfg.steps if cfg.steps else state["elapsed"] / budget_seconds(cfg.time)
 
     def done(self) -> bool:
         return self.progress() >= 1
@@ -411,11 +427,11 @@ class Training:
                 self.folder.write_info(cfg, state, finished=True)
             else:
                 self.validate_and_save(finished=True)
-            self.folder.plot(state["history"], cfg.arch)
+            self.folder.plot(state["history"], cfg.arch, cfg.val_samples)
         except KeyboardInterrupt:
             if not self.validated_last():
                 self.validate_and_save()
-            self.folder.plot(state["history"], cfg.arch)
+            self.folder.plot(state["history"], cfg.arch, cfg.val_samples)
             raise Interrupted(self.folder.path, state["step"]) from None
         except Exception:
             if self.fresh and not state["history"]:  # failed before anything was worth keeping
@@ -431,7 +447,7 @@ def _progress_bar(cfg: TrainConfig, state: dict, show: bool):
     from tqdm import tqdm
 
     unit = "steps" if cfg.steps else "s"  # the bar counts steps, or seconds of a time budget
-    return tqdm(total=cfg.steps or BUDGETS[cfg.time], initial=state["step"] if cfg.steps else int(state["elapsed"]),
+    return tqdm(total=cfg.steps or budget_seconds(cfg.time), initial=state["step"] if cfg.steps else int(state["elapsed"]),
                 disable=not show, desc=cfg.arch, dynamic_ncols=True, mininterval=0.5,
                 bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} " + unit + " [{elapsed}<{remaining}{postfix}]")
 
