@@ -3,6 +3,7 @@
     python bench/pretrain.py train [--archs gru lstm ...]     # train each with its recipe file, ship the best weights
     python bench/pretrain.py train --archs gpt --resume RUN   # continue a recipe's run from its checkpoint
     python bench/pretrain.py evaluate [--samples 10000]       # every shipped model on every suite
+    python bench/pretrain.py figure                           # redraw the figure from pretrained.json
 
 ``train`` runs ``bracketcloser train --recipe ARCH`` once per architecture (the recipes are
 ``src/bracketcloser/recipes/ARCH.toml``; the exact command is kept in the shipped
@@ -158,6 +159,12 @@ def evaluate_shipped(samples: int, archs: list[str], suites: list[str]) -> None:
     out = {"samples": {**before.get("samples", {}), **{k: len(v) for k, v in data.items()}}, "suite_seed": 0,
            "models": results}
     write_result(out_file, out, models=weights, commands=commands, remake="python bench/pretrain.py evaluate")
+    draw_figure()
+
+
+def draw_figure() -> None:
+    """bench/results/generalisation_shipped.png, from the sweeps pretrained.json holds."""
+    results = json.loads(Path("bench/results/pretrained.json").read_text())["models"]
     sweeps = {arch: row["sweep"] for arch, row in results.items() if "sweep" in row}
     if sweeps:
         png = generalisation_png(sweeps, DISTS["general"].range, "shipped models")
@@ -175,11 +182,14 @@ def main() -> None:
     e.add_argument("--archs", nargs="*", default=list(ARCHS), choices=ARCHS)
     e.add_argument("--suites", nargs="*", default=list(SUITES), choices=SUITES,
                    help="only these (the file keeps the other numbers)")
+    sub.add_parser("figure", help="redraw generalisation_shipped.png from pretrained.json (no measuring)")
     args = p.parse_args()
     if args.what == "train":
         if args.resume and len(args.archs) != 1:
             p.error("--resume continues one run: name its architecture with --archs")
         train(args.archs, args.resume)
+    elif args.what == "figure":
+        draw_figure()
     else:
         evaluate_shipped(args.samples, args.archs, args.suites)
 

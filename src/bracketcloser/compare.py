@@ -15,7 +15,7 @@ from .data import DISTS, SUITES, SWEEP, suite
 from .evaluate import evaluate
 from .files import atomic_write_bytes, atomic_write_json, read_json
 from .inference import load
-from .plots import generalisation_png, png_bytes, sweep
+from .plots import error_axis, error_rate, generalisation_png, png_bytes, sweep
 from .run_folder import read_history
 from .train import TrainConfig, train
 
@@ -47,7 +47,7 @@ def compare(archs: list[str], time: str = "1min", dist: str = "seed", samples: i
     budget = f"{steps}steps" if steps else time
     folder = Path(out) if out else Path(models_dir) / f"compare_{datetime.now():%Y%m%d_%H%M%S}_{budget}_{dist}"
     atomic_write_json(folder / "leaderboard.json", result)
-    atomic_write_bytes(folder / "leaderboard.png", _plot(rows, f"{budget} on '{dist}'"))
+    atomic_write_bytes(folder / "leaderboard.png", _plot(rows, f"{budget} on '{dist}'", min(len(v) for v in suites.values())))
     sweeps = {arch: sweep(recs) for arch, recs in records.items()}
     atomic_write_bytes(folder / "generalisation.png", generalisation_png(sweeps, DISTS[dist].range, f"{budget} on '{dist}'"))
     result["folder"] = str(folder)
@@ -64,8 +64,8 @@ def leaderboard_text(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _plot(rows: list[dict], title: str) -> bytes:
-
+def _plot(rows: list[dict], title: str, samples: int) -> bytes:
+    """Error rate per suite (bars) and each run's validation error rate over time, on log axes."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(12, 4.5))
@@ -73,14 +73,16 @@ def _plot(rows: list[dict], title: str) -> bytes:
     width = 0.8 / max(len(rows), 1)
     for i, r in enumerate(rows):
         xs = [j + i * width for j in range(len(SUITE_NAMES))]
-        bars.bar(xs, [r[s] for s in SUITE_NAMES], width, label=r["arch"])
-        history = read_history(r["run"])
-        curves.plot([h["elapsed_s"] for h in history], [h["val_exact_match"] for h in history],
+        bars.bar(xs, [error_rate(r[s], samples) for s in SUITE_NAMES], width, label=r["arch"])
+        history, val_samples = read_history(r["run"]), read_json(Path(r["run"]) / "training_info.json")["val_samples"]
+        curves.plot([h["elapsed_s"] for h in history], [error_rate(h["val_exact_match"], val_samples) for h in history],
                     marker=".", label=r["arch"])
     bars.set_xticks([j + 0.4 - width / 2 for j in range(len(SUITE_NAMES))], SUITE_NAMES)
-    bars.set(ylabel="exact match", ylim=(0, 1.02), title=f"exact match per suite ({title})")
+    error_axis(bars, "error rate (1 - exact match)", samples)
+    bars.set(title=f"error rate per suite ({title}; none wrong: drawn at half an example)")
     bars.legend(fontsize=8)
-    curves.set(xlabel="training time (s)", ylabel="validation exact match", ylim=(0, 1.02), title="learning curves")
+    error_axis(curves, "validation error rate", max(samples, val_samples))
+    curves.set(xlabel="training time (s)", title="learning curves")
     curves.grid(alpha=0.3)
     curves.legend(fontsize=8)
     fig.tight_layout()

@@ -27,7 +27,7 @@ import torch
 from . import __version__
 from .checkpoint import BEST, CHECKPOINT, CONFIG, INFO, load_checkpoint, read_config, save_checkpoint, save_weights
 from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, write_dataset
-from .plots import png_bytes
+from .plots import error_axis, error_rate, png_bytes
 
 HISTORY = "history.csv"
 
@@ -143,15 +143,16 @@ class RunFolder:
             "versions": {"bracketcloser": __version__, "torch": torch.__version__, "python": platform.python_version()},
         })
 
-    def plot(self, history: list[dict], arch: str) -> None:
+    def plot(self, history: list[dict], arch: str, val_samples: int) -> None:
         """training_history.png, drawn once when the run stops: drawing it at every validation
         took about half a second each, time a 1-minute budget would lose to plotting."""
         if history:
-            atomic_write_bytes(self.path / "training_history.png", history_png(history, arch))
+            atomic_write_bytes(self.path / "training_history.png", history_png(history, arch, val_samples))
 
 
-def history_png(history: list[dict], arch: str) -> bytes:
-    """Loss (train and validation) and validation exact match against the step."""
+def history_png(history: list[dict], arch: str, val_samples: int) -> bytes:
+    """Loss (train and validation) and the validation error rate (log: 1% and 0.1% apart)
+    against the step."""
     from matplotlib.figure import Figure  # no pyplot: nothing global changes
 
     steps = [h["step"] for h in history]
@@ -161,8 +162,9 @@ def history_png(history: list[dict], arch: str) -> bytes:
     ax1.plot(steps, [h["val_loss"] for h in history], label="validation")
     ax1.set(xlabel="step", ylabel="loss (answer tokens)", yscale="log", title=f"{arch}: loss")
     ax1.legend()
-    ax2.plot(steps, [h["val_exact_match"] for h in history], color="tab:green")
-    ax2.set(xlabel="step", ylabel="exact match", ylim=(0, 1.02), title=f"{arch}: validation exact match")
+    ax2.plot(steps, [error_rate(h["val_exact_match"], val_samples) for h in history], color="tab:green")
+    error_axis(ax2, "validation error rate (1 - exact match)", val_samples)
+    ax2.set(xlabel="step", title=f"{arch}: validation error rate")
     ax2.grid(alpha=0.3)
     fig.tight_layout()
     return png_bytes(fig)

@@ -19,6 +19,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 from matplotlib.ticker import LogFormatter
 
+from ..plots import error_axis, error_rate
 from .text import lang_code, say, term
 
 
@@ -134,8 +135,10 @@ class _PlainLog(LogFormatter):
         return f"{x:g}" if super().__call__(x, pos) else ""
 
 
-def curve_figure(steps: list[int], losses: list[float], validations: list[tuple[int, float]], lang: str = "en") -> Figure:
-    """A training's loss at every step (log scale) and its validation exact match."""
+def curve_figure(steps: list[int], losses: list[float], validations: list[tuple[int, float]], lang: str = "en",
+                 val_samples: int = 500) -> Figure:
+    """A training's loss at every step and its validation error rate (1 - exact match), both on
+    log axes: near the end, 1% and 0.1% wrong are a factor of ten apart, not a pixel."""
     fig = Figure(figsize=(7, 3))
     ax = fig.subplots()
     if steps:
@@ -149,10 +152,9 @@ def curve_figure(steps: list[int], losses: list[float], validations: list[tuple[
     ax.set_ylabel(say("loss", lang))
     if validations:
         em = ax.twinx()
-        em.plot([s for s, _ in validations], [v for _, v in validations], "o-", color="tab:green",
-                label=say("val_exact_match", lang))
-        em.set_ylim(0, 1.02)
-        em.set_ylabel(say("exact_match", lang))
+        em.plot([s for s, _ in validations], [error_rate(v, val_samples) for _, v in validations], "o-",
+                color="tab:green", label=say("val_error_rate", lang))
+        error_axis(em, say("error_rate", lang), val_samples)
         em.legend(loc="center right", fontsize=8)
     if steps:
         ax.legend(loc="upper right", fontsize=8)

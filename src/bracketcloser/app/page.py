@@ -173,7 +173,7 @@ def train_events(lab: Lab, t: SimpleNamespace, c: SimpleNamespace, lang: gr.Radi
 
     def on_tick(language, names):
         job = lab.job
-        figure = curve_figure(job.steps, job.losses, job.validations, language) if job else None
+        figure = curve_figure(job.steps, job.losses, job.validations, language, job.cfg.val_samples) if job else None
         run = lab.newly_finished()
         if run is None:
             return lab.training_status(language), figure, gr.update(), gr.update()

@@ -87,6 +87,8 @@ TEXT: dict[str, dict[str, str]] = {
     "loss": {"en": "loss", "ja": "損失"},
     "val_exact_match": {"en": "validation exact match", "ja": "検証データの完全一致率"},
     "exact_match": {"en": "exact match", "ja": "完全一致率"},
+    "val_error_rate": {"en": "validation error rate", "ja": "検証データの誤り率"},
+    "error_rate": {"en": "error rate (1 - exact match)", "ja": "誤り率（1 − 完全一致率）"},
 }
 
 # The words models name their parts and tracks with (architectures: Recording, Explanation),
