@@ -36,7 +36,7 @@ CELLS = [
         from bracketcloser import data
         from bracketcloser.architectures import ARCHS
         from bracketcloser.evaluate import evaluate
-        from bracketcloser.plots import sweep
+        from bracketcloser.plots import error_axis, error_rate, sweep
 
         torch.manual_seed(0)
         torch.set_num_threads(1)  # the models are small: one thread is as fast as two here
@@ -82,31 +82,40 @@ CELLS = [
         en="""
         Now by prefix length and by depth, pooling the four suites (`plots.sweep` bins the
         per-example records: 10 brackets or 3 levels per point). The shaded part is what the
-        models trained on.
+        models trained on. The y axis is the error rate on a log scale: near the top of the range,
+        1% and 0.1% wrong are a factor of ten apart, which a linear axis of exact match would
+        squeeze into one pixel; a point with none wrong sits on the dotted floor.
         """,
         ja="""
         次に、4 つのスイートをまとめて、接頭辞の長さ別と深さ別に見ます（`plots.sweep` が例ごとの記録を、長さは 10 個、深さは 3 段ずつの区間にまとめます）。
-        網掛けの部分がモデルの学習範囲です。
+        網掛けの部分がモデルの学習範囲です。縦軸は対数目盛りの誤り率です。正解率が 100% に近いところでは、
+        1% の誤りと 0.1% の誤りが 10 倍違うのに、完全一致率の線形の軸では 1 ピクセルに縮んでしまいます。
+        誤りのない点は点線の床に置きます。
         """,
     ),
     code(
         """
         curves = {name: sweep([rec for s in SUITES for rec in r[s]["records"]]) for name, r in reports.items()}
-        T = {"en": dict(by_length="exact match by prefix length", by_depth="exact match by depth",
-                        length="prefix length (brackets)", depth="nesting depth", y="exact match", shade="trained range"),
-             "ja": dict(by_length="接頭辞の長さ別の完全一致率", by_depth="深さ別の完全一致率",
-                        length="接頭辞の長さ（括弧の数）", depth="入れ子の深さ", y="完全一致率", shade="学習範囲")}[LANG]
+        # error rates on a log axis: 99% and 99.9% right are a factor of ten apart, not a pixel;
+        # a bin with none wrong is drawn on the dotted floor (half an example in the largest bin)
+        T = {"en": dict(by_length="error rate by prefix length", by_depth="error rate by depth",
+                        length="prefix length (brackets)", depth="nesting depth", y="error rate (1 - exact match)",
+                        shade="trained range"),
+             "ja": dict(by_length="接頭辞の長さ別の誤り率", by_depth="深さ別の誤り率",
+                        length="接頭辞の長さ（括弧の数）", depth="入れ子の深さ", y="誤り率（1 − 完全一致率）",
+                        shade="学習範囲")}[LANG]
+        most = max(n for c in curves.values() for key in ("by_length", "by_depth") for n, _ in c[key].values())
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)
         for ax, key, limit in ((axes[0], "by_length", trained.length), (axes[1], "by_depth", trained.depth)):
             for name, c in curves.items():
                 xs = [float(x) for x in c[key]]
-                ax.plot(xs, [right / n for n, right in c[key].values()], marker=".", label=name)
+                ax.plot(xs, [error_rate(right / n, most) for n, right in c[key].values()], marker=".", label=name)
             ax.axvspan(0, limit, color="tab:green", alpha=0.08, label=T["shade"])
             ax.axvline(limit, color="tab:green", lw=1, ls="--")
             xlabel = T["length" if key == "by_length" else "depth"]
-            ax.set(title=T[key], xlabel=xlabel, ylim=(-0.02, 1.02), xlim=(0, None))
+            ax.set(title=T[key], xlabel=xlabel, xlim=(0, None))
             ax.grid(alpha=0.3)
-        axes[0].set(ylabel=T["y"])
+        error_axis(axes[0], T["y"], most)
         axes[1].legend(fontsize=8, loc="lower left")
         fig.tight_layout()
         plt.show()
