@@ -2,7 +2,6 @@
 
 import sys
 import threading
-import time
 from pathlib import Path
 
 import matplotlib
@@ -116,18 +115,61 @@ def test_training_from_the_page_finishes_and_joins_the_model_list(tmp_path):
     assert lab.answers("((", [str(lab.job.run)])[0][1][0] == lab.job.run.name
 
 
+class PressStopAt(list):
+    """A job's ``steps`` list that presses the job's Stop button as step ``at`` is recorded:
+    the press lands at a known step, whatever the machine's speed."""
+
+    def __init__(self, job, at: int):
+        super().__init__()
+        self.job, self.at = job, at
+
+    def append(self, step):
+        super().append(step)
+        if step == self.at:
+            self.job.stop()
+
+
 def test_stop_saves_the_run_like_ctrl_c(tmp_path):
-    cfg = TrainConfig(arch="gpt", steps=100_000, eval_every=10_000, val_samples=16, threads=1,
-                      model={"n_embd": 16, "n_layer": 1})
-    job = TrainingJob(cfg, tmp_path).start()
-    deadline = time.monotonic() + 60
-    while len(job.steps) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    job.stop()
-    job.thread.join(60)
-    assert job.stopped and job.run is not None and job.error is None
-    assert (job.run / "checkpoint.safetensors").is_file() and (job.run / "best.safetensors").is_file()
-    assert len(job.steps) < 100_000
+    """Stop at step 3 of 12 ends the run after that step and saves what Ctrl-C saves: the
+    same checkpoint, bit for bit, as the same run stopped by a real SIGINT at step 3, a
+    validation of the step it stopped at, the plot, an unfinished training_info.json (what
+    ``--resume`` continues exactly: test_train.py)."""
+    import json
+    import signal
+
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    from bracketcloser.train import Interrupted, train
+
+    cfg = dict(arch="gpt", steps=12, eval_every=2, val_samples=16, batch_size=16, threads=1,
+               model={"n_embd": 16, "n_layer": 1})
+    job = TrainingJob(TrainConfig(**cfg), tmp_path / "job")
+    job.steps = PressStopAt(job, 3)
+    job.start().thread.join(120)  # the run takes a second or two: the timeout only guards a hang
+    assert not job.running, "the training thread did not end within 120 s"
+    assert job.error is None and job.stopped and job.run is not None
+    assert job.steps == [1, 2, 3] and [step for step, _ in job.validations] == [2]  # nothing after the press
+
+    def ctrl_c_at_3(progress):
+        if progress.step == 3:
+            signal.raise_signal(signal.SIGINT)  # to this process, whose main thread is training
+
+    with pytest.raises(Interrupted) as pressed:
+        train(TrainConfig(**cfg), models_dir=tmp_path / "ctrl_c", progress=False, observe=ctrl_c_at_3)
+    assert pressed.value.step == 3
+
+    saved = load_file(job.run / "checkpoint.safetensors")
+    by_signal = load_file(pressed.value.run_dir / "checkpoint.safetensors")
+    assert saved.keys() == by_signal.keys() and any(k.startswith("optim.") for k in saved)
+    assert all(torch.equal(saved[k], by_signal[k]) for k in saved if k.startswith(("model.", "optim."))), "not what Ctrl-C saves"
+    with safe_open(job.run / "checkpoint.safetensors", framework="pt") as f:
+        state = json.loads(f.metadata()["state"])
+    assert state["step"] == 3 and [row["step"] for row in state["history"]] == [2, 3]  # Stop validates its step
+    info = json.loads((job.run / "training_info.json").read_text())
+    assert info["steps"] == 3 and not info["finished"]
+    for name in ("best.safetensors", "history.csv", "training_history.png"):
+        assert (job.run / name).is_file(), name
 
 
 def test_bad_training_requests_are_one_line_messages(tmp_path):

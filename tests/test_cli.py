@@ -1,5 +1,8 @@
+import argparse
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -8,14 +11,76 @@ from bracketcloser.architectures import ARCHS, DEFAULT_ARCH
 from bracketcloser.cli import build_parser, main
 from conftest import SHIPPED_RESULTS
 
+# The CLI contract (SPEC.md, section 5): each subcommand and the options the SPEC names for it.
+CONTRACT = {
+    "demo": ["--lang"],
+    "generate": [],
+    "train": ["--arch", "--time", "--steps", "--samples", "--recipe", "--params", "--resume"],
+    "evaluate": ["--model", "--suite", "--data", "--json"],
+    "complete": ["--model", "--interactive"],
+    "models": [],
+    "compare": [],
+    "tune": ["--arch", "--dist", "--time", "--steps", "--trials", "--study", "--storage", "--workers", "--out"],
+    "app": ["--host", "--port", "--models-dir"],
+}
+SPEC = Path(__file__).resolve().parents[2] / "shared" / "SPEC.md"  # beside the checkout, where there is one
 
-def test_help_lists_subcommands(capsys):
+
+def _help(argv, capsys) -> str:
     with pytest.raises(SystemExit) as e:
-        main(["--help"])
+        main([*argv, "--help"])
     assert e.value.code == 0
-    out = capsys.readouterr().out
-    for cmd in ["generate", "train", "evaluate", "complete", "models", "compare", "tune", "app"]:
-        assert cmd in out
+    return capsys.readouterr().out
+
+
+def test_help_lists_every_subcommand_of_the_contract_and_each_lists_its_options(capsys):
+    top = _help([], capsys)
+    listed = re.findall(r"^    (\w+)\s{2,}\S", top, re.M)  # argparse's table of subcommands: name, then its help
+    assert set(CONTRACT) <= set(listed), set(CONTRACT) - set(listed)
+    for name, options in CONTRACT.items():
+        out = _help([name], capsys)
+        assert out.startswith(f"usage: bracketcloser {name} "), name
+        own = set(re.findall(r"^  (?:-\w+, )?(--[\w-]+)", out, re.M))  # the options section of its help
+        assert set(options) <= own, (name, set(options) - own)
+        assert {o for a in _subparser(name)._actions for o in a.option_strings if o.startswith("--")} == own, name
+
+
+def _subparser(name: str) -> argparse.ArgumentParser:
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices[name]
+
+
+def test_the_contracts_options_read_what_the_spec_says():
+    parse = build_parser().parse_args
+    assert (parse(["app"]).host, parse(["app"]).port) == ("127.0.0.1", 7860)
+    assert parse(["evaluate"]).model == parse(["complete", "("]).model == "latest"
+    assert parse(["evaluate", "--json", "--suite", "bbh", "--data", "f.json"]).json is True
+    assert parse(["complete", "-i"]).interactive is parse(["complete", "--interactive"]).interactive is True
+    assert _subparser("demo")._option_string_actions["--lang"].choices == ["en", "ja"]
+    args = parse(["tune", "--arch", "gru", "--dist", "dyck", "--steps", "5", "--trials", "3", "--study", "s",
+                  "--storage", "sqlite:///x.db", "--workers", "2", "--out", "o"])
+    assert (args.arch, args.dist, args.steps, args.trials, args.study, args.storage, args.workers, args.out) == (
+        "gru", "dyck", 5, 3, "s", "sqlite:///x.db", 2, "o")
+    assert "sqlite:///tuning.db" in _subparser("tune")._option_string_actions["--storage"].help  # the default, said
+    args = parse(["train", "--resume", "RUN"])
+    assert args.resume == "RUN" and parse(["train", "--params", "p.json", "--samples", "100"]).samples == 100
+
+
+def test_the_contract_is_the_specs():
+    """Where the SPEC sits beside the checkout: its CLI block names these subcommands in this
+    order, and every option it names for one (in the block, and for tune and app in their
+    paragraphs) is in the contract above."""
+    if not SPEC.is_file():
+        pytest.skip(f"{SPEC} is not beside this checkout")
+    text = SPEC.read_text(encoding="utf-8")
+    block = re.findall(r"^    bracketcloser (\w+) +#(.*)$", text, re.M)
+    assert [name for name, _ in block] == list(CONTRACT)
+    named = {name: set(re.findall(r"--[a-z][\w-]*", comment)) for name, comment in block}
+    for name in ("tune", "app"):
+        paragraph = re.search(rf"^`{name}` \(issue \d+\).*?(?:\n\n|\Z)", text, re.M | re.S).group(0)
+        named[name] |= set(re.findall(r"--[a-z][\w-]*", paragraph))
+    named["tune"].discard("--params")  # "readable by `train --params`"
+    assert {name: flags - set(CONTRACT[name]) for name, flags in named.items() if flags - set(CONTRACT[name])} == {}
 
 
 def test_generate_is_byte_identical(tmp_path):

@@ -15,7 +15,7 @@ from bracketcloser.architectures import build
 from bracketcloser.architectures.stack import RealStack, StackConfig
 from bracketcloser.batch import answer_texts, prompt_batch, stream_batch
 from bracketcloser.data import GENERAL_VOCAB, sample_far, split_of, suite
-from bracketcloser.inference import PRETRAINED
+from bracketcloser.inference import PRETRAINED, RangeWarning
 from bracketcloser.solver import max_depth, solve
 from bracketcloser.tokens import DEFAULT_VOCAB
 
@@ -133,9 +133,14 @@ def test_the_discrete_form_is_right_at_10000_brackets_depth_1000(shipped):
 
 
 def test_a_prefix_of_100000_brackets_is_answered_not_refused(shipped):
+    """Through the public ``complete``: read in full (100,000 steps, the slowest test here at
+    about ten seconds), warned about as beyond the trained range, and answered exactly."""
     rng = random.Random(0)
     prefix = sample_far(rng, GENERAL_VOCAB, 100_000, 1000).prefix
-    assert shipped.check([prefix]) == [prefix]  # within max_len, prefix and answer together
+    truth = solve(prefix, GENERAL_VOCAB)
+    assert len(prefix) == 100_000 and len(truth) > 300 and max_depth(prefix, GENERAL_VOCAB) > 500
+    with pytest.warns(RangeWarning, match="the prefix lies beyond what stack trained on: length 100000 > 100"):
+        assert shipped.complete([prefix]) == [truth]
 
 
 # ---- linear time -------------------------------------------------------------------------------

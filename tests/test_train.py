@@ -1,8 +1,10 @@
 import csv
 import json
+import re
 
 import pytest
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file
 
 from bracketcloser.architectures import ARCHS, DEFAULT_ARCH
@@ -86,7 +88,7 @@ def test_lr_schedule_warms_up_then_decays():
     "argv, message",
     [
         (["train", "--arch", "rnn"], "invalid choice: 'rnn' (choose from " + ", ".join(f"'{a}'" for a in ARCHS) + ")"),
-        (["train", "--time", "5min"], "invalid choice: '5min'"),
+        (["train", "--time", "5minutes"], "unknown time budget '5minutes': a duration such as 30s"),  # 5min is one now
         (["train", "--dist", "bbh"], "invalid choice: 'bbh'"),
         (["train", "--set", "n_hidden=3"], "unknown setting(s) n_hidden (training settings: arch, batch_size"),
         (["train", "--steps", "0"], "steps must be a positive whole number"),
@@ -123,6 +125,10 @@ def test_unwritable_models_dir_fails_before_training(tmp_path, capsys):
 
 
 def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
+    """SIGINT to a running ``bracketcloser train``, sent once its first validation is on disk
+    (history.csv is written only then): exit 130, the resume command on stderr, and a saved
+    state that agrees with itself (checkpoint, history and training_info.json all at the step
+    it stopped on, that step validated) and that ``--resume`` continues to the end."""
     import os
     import signal
     import subprocess
@@ -132,16 +138,68 @@ def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
     argv = [sys.executable, "-m", "bracketcloser", "train", "--arch", "gru", "--steps", "100000", "--quiet",
             "--set", "eval_every=5", "--set", "val_samples=8", "--set", "n_hidden=16", "--models-dir", str(tmp_path)]
     proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    deadline = time.time() + 60
-    while not list(tmp_path.glob("*/history.csv")) and time.time() < deadline:  # after a first validation
-        time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130
+    try:
+        deadline = time.monotonic() + 120  # a failure guard only: the first validation comes in seconds
+        while not list(tmp_path.glob("*/history.csv")):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"no validation written {'before the run ended' if proc.poll() is not None else 'in 120 s'}: "
+                            f"{proc.stderr.read() if proc.poll() is not None else ''}")
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
     (run,) = list(tmp_path.iterdir())
-    assert f"bracketcloser train --resume {run}" in err
+    said = re.search(r"^interrupted at step (\d+); saved\. Resume with:\n  bracketcloser train --resume (.+)$", err, re.M)
+    assert said and said.group(2) == str(run), err
     info = json.loads((run / "training_info.json").read_text())
-    assert info["steps"] > 0 and not info["finished"]
+    with safe_open(run / "checkpoint.safetensors", framework="pt") as f:
+        state = json.loads(f.metadata()["state"])
+    rows = list(csv.DictReader((run / "history.csv").open()))
+    stopped = int(said.group(1))  # the step it says it stopped on is the one saved
+    assert 5 <= stopped == info["steps"] < 100_000 and not info["finished"] and info["best_step"] >= 5
+    assert state["step"] == stopped == int(rows[-1]["step"]) == state["history"][-1]["step"]  # the step it stopped on, validated
+    assert [int(r["step"]) for r in rows] == [h["step"] for h in state["history"]]
+    assert (run / "best.safetensors").is_file() and (run / "training_history.png").is_file()
+    config = json.loads((run / "config.json").read_text())
+    config["train"]["steps"] = stopped + 2  # resume to a near end
+    (run / "config.json").write_text(json.dumps(config))
+    assert main(["train", "--resume", str(run), "--quiet"]) == 0
+    info = json.loads((run / "training_info.json").read_text())
+    assert info["steps"] == stopped + 2 and info["finished"] and len(info["command_lines"]) == 2
+    after = [int(r["step"]) for r in csv.DictReader((run / "history.csv").open())]
+    assert after == [*(int(r["step"]) for r in rows), stopped + 2]
+
+
+def test_ctrl_c_saves_the_step_it_stopped_on(tmp_path, capsys, monkeypatch):
+    """A real SIGINT during step 7 (not a validation step; eval_every 5), in this process:
+    the step is finished, validated and saved, and the command says so and exits 130."""
+    import signal
+
+    from bracketcloser import train as train_module
+
+    one_step = train_module.Training.step
+
+    def step_then_ctrl_c(self):
+        loss = one_step(self)
+        if self.state["step"] == 7:
+            signal.raise_signal(signal.SIGINT)  # to this process, whose main thread trains
+        return loss
+
+    monkeypatch.setattr(train_module.Training, "step", step_then_ctrl_c)
+    argv = ["train", "--arch", "gru", "--steps", "40", "--quiet", "--set", "eval_every=5", "--set", "val_samples=8",
+            "--set", "n_hidden=16", "--set", "batch_size=16", "--models-dir", str(tmp_path)]
+    assert main(argv) == 130
+    (run,) = list(tmp_path.iterdir())
+    assert f"interrupted at step 7; saved. Resume with:\n  bracketcloser train --resume {run}\n" in capsys.readouterr().err
+    info = json.loads((run / "training_info.json").read_text())
+    assert info["steps"] == 7 and not info["finished"]
+    assert [int(r["step"]) for r in csv.DictReader((run / "history.csv").open())] == [5, 7]
+    with safe_open(run / "checkpoint.safetensors", framework="pt") as f:
+        assert json.loads(f.metadata()["state"])["step"] == 7
 
 
 def test_cli_trains_and_lists(tmp_path, capsys):
