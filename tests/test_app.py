@@ -67,7 +67,7 @@ def test_figures_speak_japanese_in_the_shipped_font_and_leave_matplotlib_as_it_w
     assert probs.axes[0].get_title() == "答えのステップ 1" and inside.get_suptitle() == "モデルの中"
     assert [ax.get_title() for ax in inside.axes] == ["操作", "スタック"]  # the model's own words, translated
     assert [t.get_text() for t in inside.axes[0].get_yticklabels()] == ["プッシュ", "ポップ", "そのまま"]
-    assert curve.axes[0].get_xlabel() == "ステップ" and curve.axes[1].get_ylabel() == "完全一致率"
+    assert curve.axes[0].get_xlabel() == "ステップ" and curve.axes[1].get_ylabel() == "誤り率（1 − 完全一致率）"
     assert [t.get_text() for t in curve.axes[0].get_legend().get_texts()] == ["学習損失"]
     curve.draw_without_rendering()  # the log axis labels its ticks as plain numbers, not mathtext, which
     assert not [t for t in _texts(curve) if "$" in t.get_text()]  # is not thread-safe (a training draws too)

@@ -16,14 +16,6 @@ from bracketcloser.files import atomic_write_json
 from bracketcloser.tokens import DEFAULT_VOCAB
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def trained(seed: int, steps: int = 3):
     """A small GPT and its AdamW after ``steps`` steps (so every optimizer slot is filled)."""
     torch.manual_seed(seed)

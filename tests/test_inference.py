@@ -18,14 +18,6 @@ from bracketcloser.inference import PRETRAINED, Completer, RangeWarning, pick_de
 PROMPTS = ["{[(<", "(()", "<>[<{}>]("]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """These models are small: a second torch thread waiting for a busy core only slows them."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 def a_run(models_dir, name: str = "gpt_20250101_000000_0m", created: str = "2025-01-01T00:00:00", arch: str = "gpt"):
     """A run folder of one's own: a copy of a shipped model's files, with its own name and date."""
@@ -147,7 +139,7 @@ def test_explain_shows_the_greedy_choice_first_at_every_step():
     for prefix in PROMPTS:
         steps = gpt.explain(prefix, top=3)
         chosen = [candidates[0][0] for candidates in steps]
-        assert "".join(chosen[:-1]) == gpt.complete([prefix])[0] and chosen[-1] == ","  # the answer, then the end
+        assert "".join(chosen[:-1]) == gpt.complete([prefix])[0] and chosen[-1] == "end"  # the answer, then the end token, named as the figures name it
         for candidates in steps:
             probs = [p for _, p in candidates]
             assert len(candidates) == 3 and probs == sorted(probs, reverse=True) and 0 <= sum(probs) <= 1 + 1e-6
@@ -160,3 +152,13 @@ def test_pick_device():
         pick_device("tpu9")
     with pytest.raises(TypeError, match="device must be a string"):
         pick_device(0)
+
+
+def test_a_bracket_the_model_never_saw_is_named_with_what_it_knows(tmp_path):
+    """A model trained on three kinds, asked about ``<``: the error says what it was trained on
+    and that the shipped models read ``<>``, not only that ``<`` is no bracket."""
+    from bracketcloser.train import TrainConfig, train
+
+    run = train(TrainConfig(steps=1, eval_every=1, val_samples=4), models_dir=tmp_path, progress=False)
+    with pytest.raises(ValueError, match=r"'<' at position 3 .*trained on \(\)\[\]\{\} only .*read \(\)\[\]\{\}<>"):
+        bc.load(run).complete(["{[(<"])

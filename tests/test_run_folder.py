@@ -21,13 +21,6 @@ HISTORY_ROWS = [
 ]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 def parts():
     torch.manual_seed(0)

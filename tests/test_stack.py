@@ -25,14 +25,6 @@ def shipped():
     return bc.load("stack")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """A step is a few products of 32 numbers: a second thread only waits for the first."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 @contextmanager
 def answering_with(completer, form: str):

@@ -10,9 +10,9 @@ import torch
 from .architectures import BracketModel
 from .architectures.base import Explanation
 from .batch import answer_texts, prompt_batch
-from .data import DISTS, Range
+from .data import DISTS, GENERAL_VOCAB, Range
 from .solver import max_depth, read_prefix
-from .tokens import DEFAULT_VOCAB, Vocab
+from .tokens import DEFAULT_VOCAB, END, Vocab
 
 
 class RangeWarning(UserWarning):
@@ -105,12 +105,21 @@ class Completer:
             try:
                 clean, stack = read_prefix(p, self.vocab)
             except ValueError as e:
-                raise ValueError(f"{label}{e}") from None
+                raise ValueError(f"{label}{e}{self._unseen_brackets(p)}") from None
             if not self.model.can_read(len(clean), len(stack)):
                 raise ValueError(f"{label}{len(clean)} brackets with {len(stack)} to close are more than this model reads "
                                  f"(limit {limit} tokens: input, prefix, ,output, answer, end)")
             out.append(clean)
         return out
+
+    def _unseen_brackets(self, prefix: str) -> str:
+        """Where a prefix holds brackets this model never saw but the general range has: say so."""
+        known = "".join(self.vocab.pairs)
+        unseen = sorted(set(prefix) & set("".join(GENERAL_VOCAB.pairs)) - set(known))
+        if not unseen:
+            return ""
+        return (f": this model was trained on {known} only (the shipped models, trained on the general range, "
+                f"read {''.join(GENERAL_VOCAB.pairs)})")
 
     def _open_count(self, prefix: str) -> int:
         """Brackets left open by a clean, valid prefix: openers less closers."""
@@ -153,11 +162,13 @@ class Completer:
 
     def explain(self, prefix: str, top: int = 3) -> list[list[tuple[str, float]]]:
         """Greedy decoding of one prefix, showing at each step the ``top`` candidate tokens
-        and their probabilities (the first candidate is the one chosen)."""
+        and their probabilities (the first candidate is the one chosen; the end token is "end",
+        as the figures call it)."""
         steps = []
         for probs in self.inspect(prefix).probs:
             p, i = probs.topk(min(top, probs.numel()))
-            steps.append([(self.vocab.tokens[j], float(q)) for q, j in zip(p.tolist(), i.tolist(), strict=True)])
+            steps.append([("end" if j == END else self.vocab.tokens[j], float(q))
+                          for q, j in zip(p.tolist(), i.tolist(), strict=True)])
         return steps
 
     def __repr__(self) -> str:
