@@ -1,18 +1,29 @@
 """Recipe files: a shipped model's training as settings, read by ``train --recipe``."""
 
+import dataclasses
+
 import pytest
 
+from bracketcloser.architectures import ARCHS
 from bracketcloser.cli import main
 from bracketcloser.recipes import names, read_recipe
 from bracketcloser.train import TrainConfig
 
 
 def test_every_shipped_model_has_a_recipe_that_builds_a_config():
-    assert names() == sorted(["gru", "lstm", "transformer", "bert", "gpt", "stack"])
-    for name in names():
+    assert [n for n in names() if not n.endswith("_1min")] == sorted(ARCHS)
+    for name in ARCHS:
         settings = read_recipe(name)
         assert settings["arch"] == name and settings["dist"] == "general" and settings["threads"] == 1
         TrainConfig.from_dict(settings)  # every key is a setting that exists, with a valid value
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_each_architecture_s_one_minute_recipe_is_what_train_does_by_default(arch):
+    """``--recipe gpt_1min`` and ``--arch gpt`` are the same training: the file names the task and
+    the budget, and every other setting comes from the registry, the one place defaults live."""
+    assert f"{arch}_1min" in names()
+    assert dataclasses.asdict(TrainConfig.from_dict(read_recipe(f"{arch}_1min"))) == dataclasses.asdict(TrainConfig(arch=arch))
 
 
 def test_a_recipe_s_own_settings_override_what_it_includes(tmp_path):

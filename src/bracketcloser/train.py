@@ -30,7 +30,7 @@ from pathlib import Path
 
 import torch
 
-from .architectures import DEFAULT_ARCH, IGNORE, build, model_config, training_overrides
+from .architectures import DEFAULT_ARCH, IGNORE, TRAIN_DEFAULTS, build, model_config, training_overrides
 from .batch import LOSS_ON, stream_batch
 from .data import CURRICULUM, DISTS, SAMPLERS, TRAIN_DISTS, Example, generate, in_split
 from .inference import Completer, pick_device
@@ -59,10 +59,9 @@ def budget_seconds(budget: str) -> int:
 
 VALID_CHUNK = 128  # examples per validation forward pass
 
-# the training settings every architecture shares unless the registry gives it its own
-# (``architectures.TRAINING``); TrainConfig's fields for them default to None, "not chosen"
-TRAIN_DEFAULTS = {"batch_size": 64, "lr": 3e-3, "warmup_steps": 50, "weight_decay": 0.01, "curriculum": 0.0,
-                  "bucket": 50}
+# the training settings every architecture shares unless it has its own: both live in the
+# registry (``architectures.TRAIN_DEFAULTS`` and ``TRAINING``); TrainConfig's fields for them
+# default to None, "not chosen"
 
 
 def training_defaults(arch: str, dist: str | None = None) -> dict:

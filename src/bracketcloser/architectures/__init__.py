@@ -28,11 +28,14 @@ REGISTRY = {
 }
 ARCHS = tuple(REGISTRY)
 
-# Training settings where an architecture is best served by other values than TrainConfig's
-# common ones (batch 64, lr 3e-3, warm-up 50, weight decay 0.01, no curriculum, buckets of 50
-# batches). Each entry is what an equal-step or equal-time comparison chose, recorded in
-# bench/results/RECORD.md ("Per-architecture training defaults"); every other architecture's
-# tuning study (bench/results/history/tuning/*/best_params.json) kept the common values.
+# The training settings every architecture shares (TRAIN_DEFAULTS), and where an architecture
+# is best served by other values (TRAINING): with the config classes' own fields, the one place
+# a default lives (a recipe file names what differs from them). Each entry of TRAINING is what
+# an equal-step or equal-time comparison chose, recorded in bench/results/RECORD.md
+# ("Per-architecture training defaults"); every other architecture's tuning study
+# (bench/results/history/tuning/*/best_params.json) kept the common values.
+TRAIN_DEFAULTS = {"batch_size": 64, "lr": 3e-3, "warmup_steps": 50, "weight_decay": 0.01, "curriculum": 0.0,
+                  "bucket": 50}
 TRAINING = {
     # the encoder-decoder: batch 128 at lr 5e-3 did better on seed in a minute than the common
     # settings (equal time; RECORD.md, "Per-architecture training defaults")
@@ -68,5 +71,5 @@ def build(arch: str, **overrides) -> BracketModel:
     return model_class(model_config(arch, **overrides))
 
 
-__all__ = ["ARCHS", "DEFAULT_ARCH", "REGISTRY", "TRAINING", "POSITIONAL", "IGNORE", "BracketModel", "build", "model_config",
-           "training_overrides"]
+__all__ = ["ARCHS", "DEFAULT_ARCH", "REGISTRY", "TRAIN_DEFAULTS", "TRAINING", "POSITIONAL", "IGNORE", "BracketModel",
+           "build", "model_config", "training_overrides"]
