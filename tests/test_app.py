@@ -1,15 +1,23 @@
 """The playground's logic, without a browser (the page itself: test_app_browser.py)."""
 
+import json
+import re
+import socket
 import sys
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import matplotlib
 import pytest
 import torch
 
 from bracketcloser.app import BOARD, TEXT, Lab, TrainingJob, inside_figure, probs_figure, say
-from bracketcloser.app.figures import curve_figure, japanese_font
+from bracketcloser.app.figures import curve_figure, japanese_font, part_name
+from bracketcloser.app.text import TERMS
+from bracketcloser.architectures import ARCHS
 from bracketcloser.cli import main
 from bracketcloser.solver import solve
 from bracketcloser.train import TrainConfig
@@ -68,7 +76,8 @@ def test_figures_speak_japanese_in_the_shipped_font_and_leave_matplotlib_as_it_w
     assert [ax.get_title() for ax in inside.axes] == ["操作", "スタック"]  # the model's own words, translated
     assert [t.get_text() for t in inside.axes[0].get_yticklabels()] == ["プッシュ", "ポップ", "そのまま"]
     assert curve.axes[0].get_xlabel() == "ステップ" and curve.axes[1].get_ylabel() == "誤り率（1 − 完全一致率）"
-    assert [t.get_text() for t in curve.axes[0].get_legend().get_texts()] == ["学習損失"]
+    assert [t.get_text() for t in curve.axes[0].get_legend().get_texts()] == ["学習損失", "検証データの誤り率"]
+    assert "誤りなし" in [t.get_text() for t in curve.axes[1].texts]  # the floor of a perfect score, in Japanese too
     curve.draw_without_rendering()  # the log axis labels its ticks as plain numbers, not mathtext, which
     assert not [t for t in _texts(curve) if "$" in t.get_text()]  # is not thread-safe (a training draws too)
     for fig in (probs, inside, curve):  # every text, titles to legends, in IPAex Gothic from matplotlib_fontja
@@ -78,9 +87,41 @@ def test_figures_speak_japanese_in_the_shipped_font_and_leave_matplotlib_as_it_w
     assert all("IPA" not in str(t.get_fontproperties().get_file()) for t in _texts(lab.inspect("{[(", "gpt")[1]))
 
 
+def test_the_training_curves_legend_sits_above_the_curves():
+    curve = curve_figure(list(range(1, 101)), [1 / s for s in range(1, 101)], [(50, 0.9), (100, 1.0)], "en")
+    curve.draw_without_rendering()
+    legend = curve.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["train loss", "validation error rate"]  # one legend, both
+    box, plot = legend.get_window_extent(), curve.axes[0].get_window_extent()
+    assert box.y0 >= plot.y1 - 1 and box.y1 <= curve.bbox.y1 + 1  # over the plot's top edge, inside the figure
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
+# what a Japanese text may spell in Latin letters: the project's name, and (in the page) the
+# models' names; a command or a path is quoted as code
+NAMES = {"bracketcloser", *ARCHS}
+
+
+def english_words(text: str) -> set[str]:
+    """The Latin words of ``text`` that are no name, outside `code` and {placeholders}."""
+    text = re.sub(r"`[^`]*`|\{[^}]*\}", "", text)
+    return set(re.findall(r"[A-Za-z]+(?:'[a-z]+)?", text)) - NAMES
+
+
 def test_every_text_has_english_and_japanese():
-    assert all(set(texts) == {"en", "ja"} and all(texts.values()) for texts in TEXT.values() if texts["en"])
+    assert all(set(texts) == {"en", "ja"} and all(texts.values()) for texts in TEXT.values())
     assert say("prefix", "ja") == say("prefix", "日本語") == "閉じたい括弧" and say("prefix", "fr") == "Brackets to close"
+
+
+def test_japanese_texts_speak_no_english_and_take_full_width_parentheses():
+    japanese = {key: texts["ja"] for key, texts in TEXT.items()}
+    japanese |= {f"term {word}": texts["ja"] for word, texts in TERMS.items() if texts.get("ja")}
+    assert {key: english_words(text) for key, text in japanese.items() if english_words(text)} == {}
+    # Japanese prose in half-width parentheses: 例（…） not 例 (…); brackets typed as data stay as they are
+    assert [text for text in japanese.values() if re.search(r"\([^()]*" + JAPANESE.pattern + r"[^()]*\)", text)] == []
+    assert not [text for texts in TEXT.values() for text in [texts["en"]] if JAPANESE.search(text)]
+    assert "予算" not in "".join(japanese.values())  # a training's length, not a budget of money
+    assert part_name("decoder.0.xattn", "ja") == "デコーダ 第1層（プロンプトへのクロスアテンション）"
 
 
 def test_the_language_switch_relabels_every_component_that_shows_words(tmp_path):
@@ -94,8 +135,62 @@ def test_the_language_switch_relabels_every_component_that_shows_words(tmp_path)
     labelled = {b._id for b in page.blocks.values() if getattr(b, "label", None)}
     assert labelled <= set(updates)  # one table: no label is left out of the switch
     assert updates[named["prefix"]]["label"] == "閉じたい括弧" and updates[named["train-start"]]["value"] == "開始"
-    assert updates[named["answers"]]["headers"] == ["モデル", "答え", "正解?"]
+    assert updates[named["answers"]]["headers"] == ["モデル", "答え", "正解？"]
     assert switch.fn("English")[0]["value"].startswith("# bracketcloser playground")
+
+
+def test_the_switch_puts_every_table_header_and_choice_in_japanese(tmp_path):
+    """A filled table shows the headers its value carries, so the switch sends each table's
+    value; the examples drawn keep their rows; the budgets are choices with Japanese labels."""
+    pytest.importorskip("gradio")
+    import pandas as pd
+
+    from bracketcloser.app import build_page
+
+    page = build_page(Lab(tmp_path, results_dir=Path(__file__).parents[1] / "bench" / "results"))
+    switch = next(f for f in page.fns.values() if [b.elem_id for b in f.inputs] == ["lang"] and len(f.outputs) > 20)
+    updates = {b.elem_id: u for b, u in zip(switch.outputs, switch.fn("日本語"), strict=True)}
+    board = updates["leaderboard"]["value"]
+    assert board["headers"] == ["モデル", "パラメータ数", *BOARD] and {row[0] for row in board["data"]} >= {"gpt", "stack"}
+    original = updates["original"]["value"]
+    assert original["headers"] == ["接頭辞", "元のラベル", "正しい答え"] and len(original["data"]) == 12
+    assert updates["train-budget"]["choices"] == [("ステップ数を指定", "steps"), ("1 分", "1min"), ("10 分", "10min")]
+    assert updates["data-note"]["value"] == say("drawn_note", "ja") and "空" in updates["data-note"]["value"]
+    relabel = next(f for f in page.fns.values() if [b.elem_id for b in f.inputs] == ["data-table", "lang"])
+    drawn = pd.DataFrame(Lab.draw("seed", 3, 0), columns=["prefix", "answer"])
+    assert relabel.fn(drawn, "日本語") == {"data": Lab.draw("seed", 3, 0), "headers": ["接頭辞", "答え"]}
+    assert relabel.fn(None, "English") == {"data": [], "headers": ["prefix", "answer"]}
+
+
+def test_the_app_serves_its_own_japanese_font_and_no_share_hint(tmp_path, capsys):
+    """The page names IPAex Gothic in its theme and an @font-face rule whose file the app itself
+    serves (that one file, not its folder); the launch log gives no advice about share=True."""
+    pytest.importorskip("gradio")
+    from bracketcloser.app import serve
+    from bracketcloser.app.page import FONT_FAMILY, font_url
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    page = serve("127.0.0.1", port, tmp_path, None, block=False)
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        with urllib.request.urlopen(base + font_url()) as r:
+            assert r.headers["Content-Type"] == "font/ttf" and r.read() == japanese_font().read_bytes()
+        neighbour = japanese_font().parents[1] / "__init__.py"
+        assert neighbour.is_file()
+        with pytest.raises(urllib.error.HTTPError, match="403"):  # the one file: its neighbours stay private
+            urllib.request.urlopen(base + "gradio_api/file=" + quote(neighbour.as_posix()))
+        with urllib.request.urlopen(base + "config") as r:
+            css = json.loads(r.read())["css"]
+        assert f'font-family: "{FONT_FAMILY}"' in css and f'url("{font_url()}")' in css
+        with urllib.request.urlopen(base + "theme.css") as r:
+            theme = r.read().decode()
+        assert re.search(rf"--font: 'Source Sans Pro', '{FONT_FAMILY}'", theme), "Japanese comes after the Latin font"
+        assert "fonts.googleapis" not in theme + css  # nothing is fetched from elsewhere
+    finally:
+        page.close()
+    assert "share=True" not in capsys.readouterr().out
 
 
 def test_training_from_the_page_finishes_and_joins_the_model_list(tmp_path):
@@ -134,7 +229,6 @@ def test_stop_saves_the_run_like_ctrl_c(tmp_path):
     same checkpoint, bit for bit, as the same run stopped by a real SIGINT at step 3, a
     validation of the step it stopped at, the plot, an unfinished training_info.json (what
     ``--resume`` continues exactly: test_train.py)."""
-    import json
     import signal
 
     from safetensors import safe_open
@@ -176,7 +270,7 @@ def test_bad_training_requests_are_one_line_messages(tmp_path):
     lab = Lab(tmp_path)
     assert lab.start_training("gpt", "seed", "steps", 0).startswith("Training failed: steps must be between")
     assert lab.start_training("gpt", "seed", "1hour", 0).startswith("Training failed: budget must be one of")
-    assert lab.start_training("gpt", "seed", "1hour", 0, "ja").startswith("学習に失敗しました: 予算は")
+    assert lab.start_training("gpt", "seed", "1hour", 0, "ja").startswith("学習に失敗しました: 学習の長さは")
     assert lab.start_training("gpt", "nope", "steps", 5).startswith("Training failed: unknown distribution")
     assert lab.job is None
 

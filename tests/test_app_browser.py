@@ -4,11 +4,15 @@ The app runs as `bracketcloser app` in its own process on a free port. Each test
 screenshots in its tmp_path; with BRACKETCLOSER_SHOTS=folder they are also written there
 (that is how the pictures in docs/ are made). Every test here is marked ``e2e``, so the
 default run skips them: ``pytest -m e2e tests/test_app_browser.py`` runs them.
+
+Chromium sees the system's fonts less every one that covers Japanese: the page is drawn as on
+a machine with no Japanese font, in the font it serves itself.
 """
 
 import base64
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -21,8 +25,8 @@ import numpy as np
 import pytest
 
 from bracketcloser.app import Lab
-from bracketcloser.app.figures import japanese_font
-from bracketcloser.architectures import DEFAULT_ARCH
+from bracketcloser.architectures import ARCHS, DEFAULT_ARCH
+from bracketcloser.data import DISTS, SUITES
 
 pytestmark = pytest.mark.e2e
 
@@ -69,14 +73,15 @@ def server(tmp_path_factory):
 
 
 def chromium_env(folder: Path) -> dict:
-    """The environment Chromium runs in: fontconfig as the system has it, plus IPAex Gothic from
-    matplotlib_fontja (the figures' font), so the Japanese page is drawn without a CJK font package."""
+    """The environment Chromium runs in: fontconfig as the system has it, less every font that
+    covers Japanese, so the Japanese page has only the font the app serves (as on a machine
+    without a CJK font package)."""
     conf = folder / "fonts.conf"
     conf.write_text(f"""<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
 <fontconfig>
   <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
-  <dir>{japanese_font().parent}</dir>
+  <selectfont><rejectfont><pattern><patelt name="lang"><string>ja</string></patelt></pattern></rejectfont></selectfont>
   <cachedir>{folder / "fontconfig"}</cachedir>
 </fontconfig>
 """)
@@ -212,7 +217,7 @@ def test_switch_to_japanese(page, tmp_path):
     wait_for_text(page, "#prefix", "閉じたい括弧")
     type_prefix(page, "{[(<>)]")
     rows = wait_for_answers(page, "}", 1 + len(Lab().shipped()))
-    assert "厳密解 (スタック)" in rows
+    assert "厳密解（スタック）" in rows
     # the figures speak Japanese too: the page's picture is the one the Lab draws in Japanese
     # (its titles and ticks in IPAex Gothic), not the English one
     expected = {lang: drawn_by_the_lab("{[(<>)]", lang) for lang in ("en", "ja")}
@@ -226,5 +231,120 @@ def test_switch_to_japanese(page, tmp_path):
                 for lang, e in expected.items()}
     page.locator("#inside img, #inside canvas, #inside svg").first.wait_for()
     shot(page, tmp_path, "app_complete_ja")
+    page.get_by_text("English").click()
+    page.get_by_role("tab", name="Complete").wait_for()
+
+
+# ---- Japanese, on a machine without a Japanese font -------------------------------------------------
+
+TABS = {"complete": "補完", "train": "学習", "compare": "比較", "data": "データ"}
+
+# every text node the reader sees: its text, where it is (the nearest id), whether it is code, and
+# the fonts it is drawn in
+VISIBLE_TEXT = """() => {
+    const out = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const el = walker.currentNode.parentElement, text = walker.currentNode.textContent.trim();
+        if (!text || !el || el.closest('script, style, template')) continue;
+        if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+        const box = el.getBoundingClientRect();
+        if (box.width <= 1 || box.height <= 1) continue;  // a screen reader's live region (Gradio's own), not seen
+        out.push({text, where: `${el.closest('[id]')?.id ?? ''} ${el.tagName.toLowerCase()}.${el.className}`,
+                  code: !!el.closest('code'), font: getComputedStyle(el).fontFamily});
+    }
+    return out;
+}"""
+
+
+def in_japanese(page) -> None:
+    """Switch the page to Japanese, wait for the switch to reach the tabs, and fill every table
+    (an answer, drawn examples), so that each tab shows all it can."""
+    page.get_by_text("日本語").click()
+    page.get_by_role("tab", name="補完").wait_for()
+    wait_for_text(page, "#prefix", "閉じたい括弧")
+    type_prefix(page, "{[(<>)]")
+    wait_for_answers(page, "}", 1 + len(Lab().shipped()))
+    page.locator("#inside img, #inside canvas, #inside svg").first.wait_for()
+    settled(page)
+
+
+def visible_texts(page, tab: str) -> list[dict]:
+    page.get_by_role("tab", name=TABS[tab]).click()
+    if tab == "data" and not page.locator("#data-table").inner_text().count("("):
+        page.locator("#data-draw").click()
+        page.wait_for_function("(document.querySelector('#data-table')?.innerText ?? '').includes('(')")
+    settled(page)
+    return page.evaluate(VISIBLE_TEXT)
+
+
+def drawn_alike(page, a: str, b: str, font: str) -> bool:
+    """Whether ``a`` and ``b`` come out as the same pixels in ``font`` (a CSS font): missing
+    glyphs are the same empty box whatever the character."""
+    return page.evaluate("""([a, b, font]) => {
+        const pixels = text => {
+            const canvas = document.createElement('canvas');
+            canvas.width = 400; canvas.height = 60;
+            const ctx = canvas.getContext('2d');
+            ctx.font = font; ctx.fillText(text, 4, 44);
+            return Array.from(ctx.getImageData(0, 0, 400, 60).data).join();
+        };
+        return pixels(a) === pixels(b);
+    }""", [a, b, font])
+
+
+def test_japanese_is_drawn_in_the_font_the_app_serves(browser, server, tmp_path):
+    """On a browser that has no Japanese font, the Japanese page is drawn in IPAex Gothic, which
+    the app serves itself: the face is loaded, every Japanese text on every tab is set in a
+    family that names it, two different labels come out as different pictures (in the system's
+    fonts alone, both are rows of the same empty box), and nothing is fetched from elsewhere."""
+    from bracketcloser.app.page import FONT_FAMILY  # Gradio: imported when the test runs, not when it is collected
+
+    url = server[0]
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.set_default_timeout(TIMEOUT)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(url)
+        page.locator("#prefix textarea").wait_for()
+        in_japanese(page)
+        faces = page.evaluate("""async () => { await document.fonts.ready;
+            return [...document.fonts].map(face => [face.family.replaceAll('"', ''), face.status]); }""")
+        assert [FONT_FAMILY, "loaded"] in faces, faces
+        label = page.locator("#prefix").get_by_text("閉じたい括弧")
+        font = label.evaluate("el => getComputedStyle(el).font")
+        assert FONT_FAMILY in font
+        assert drawn_alike(page, "閉じたい括弧", "答えるモデル", "32px sans-serif"), "this browser has a Japanese font"
+        assert not drawn_alike(page, "閉じたい括弧", "答えるモデル", font), "the served font does not draw Japanese"
+        for tab in TABS:
+            japanese = [t for t in visible_texts(page, tab) if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", t["text"])]
+            assert japanese, tab
+            assert [t for t in japanese if FONT_FAMILY not in t["font"]] == [], tab
+            shot(page, tmp_path, f"app_{tab}_ja")
+        assert [u for u in requests if not u.startswith((url, "data:", "blob:"))] == []
+    finally:
+        page.close()
+
+
+# what the Japanese page may spell in Latin letters: names (the project, the models, the
+# samplers and suites as the CLI and the docs in both languages name them, a run's folder and
+# its path), the language switch's way back, and the original's Input:/Output: format
+NAMES = {"bracketcloser", "English", *ARCHS, *DISTS, *SUITES, "input", "output", "Input", "Output"}
+PATHS = re.compile(r"\S*/\S*|\b(?:" + "|".join(ARCHS) + r")_\d{8}_\d{6}\w*")
+
+
+def english_words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", PATHS.sub("", text))) - NAMES  # len1000 is one name
+
+
+def test_no_english_interface_word_is_left_in_japanese(page):
+    """Every visible text of every tab in Japanese: no English word but names and code."""
+    in_japanese(page)
+    left = {}
+    for tab in TABS:
+        for t in visible_texts(page, tab):
+            if english_words(t["text"]) and not t["code"]:
+                left.setdefault(tab, []).append((t["where"], t["text"]))
+    assert left == {}
     page.get_by_text("English").click()
     page.get_by_role("tab", name="Complete").wait_for()

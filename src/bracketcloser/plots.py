@@ -45,9 +45,9 @@ def error_rate(exact_match: float, n: int) -> float:
     return max(1.0 - exact_match, 0.5 / max(n, 1))
 
 
-def error_axis(ax, label: str, n: int) -> None:
+def error_axis(ax, label: str, n: int, none_wrong: str = "none wrong") -> None:
     """Make ``ax``'s y axis a log axis of error rates from half an example in ``n`` (the floor
-    where ``error_rate`` draws a perfect score, marked "none wrong") to 100%, labelled as plain
+    where ``error_rate`` draws a perfect score, marked ``none_wrong``) to 100%, labelled as plain
     percentages (0.1%, 1%, 10%, 100%: no mathtext, whose parser is not thread-safe, and the
     app draws while a training thread draws its own plot)."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
@@ -59,7 +59,7 @@ def error_axis(ax, label: str, n: int) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{100 * y:g}%"))
     ax.yaxis.set_minor_formatter(NullFormatter())
     ax.axhline(lowest, color="grey", lw=0.8, ls=":")
-    ax.text(0.99, lowest, "none wrong", transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=7,
+    ax.text(0.99, lowest, none_wrong, transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=7,
             color="grey")
     ax.set_ylabel(label)
 

@@ -8,13 +8,14 @@ Four tabs:
   actions and the stack for the stack model. All of it comes from ``model.explain`` (the
   model contract), so nothing here knows one architecture from another.
 - **Train**: train a model (steps, or a time budget up to 10 minutes) and watch its loss
-  and validation exact match live; Stop saves the run as Ctrl-C does. One run at a time.
-- **Compare**: the committed leaderboard and figures (``--results-dir``), and any ``compare``
-  the user ran.
-- **Data**: examples from each sampler, and the original's generator beside the truth.
+  and validation error rate live; Stop saves the run as Ctrl-C does. One run at a time.
+- **Compare**: the committed leaderboard and figures, each whole (``--results-dir``), and any
+  ``compare`` the user ran.
+- **Data**: examples from each sampler (a blank answer: nothing left to close), and the
+  original's generator beside the truth.
 
 The page and its figures speak English or Japanese (the original project is Japanese),
-switched on the page. By role:
+switched on the page; the page serves its own Japanese font (the figures' IPAex Gothic). By role:
 
     text.py     every word shown, English and Japanese, in one table
     lab.py      what the page computes (Lab) and the one training that may run (TrainingJob)

@@ -65,9 +65,10 @@ def probs_figure(seen, tokens: list[str], lang: str = "en") -> Figure:
 
 
 def part_name(path: str, lang: str = "en") -> str:
-    """A module path as a learner reads it: ``decoder.0.xattn`` -> ``decoder layer 1, attending to the prompt``."""
+    """A module path as a learner reads it: ``decoder.0.xattn`` -> ``decoder layer 1, attending to the prompt``
+    (``デコーダ 第1層（プロンプトへのクロスアテンション）``: no space before a full-width parenthesis)."""
     out = [say("layer", lang).format(n=int(p) + 1) if p.isdigit() else term(p, lang) for p in path.split(".")]
-    return " ".join(w for w in out if w).replace(" ,", ",")
+    return " ".join(w for w in out if w).replace(" ,", ",").replace(" （", "（")
 
 
 def inside_figure(seen, tokens: list[str], lang: str = "en") -> Figure:
@@ -138,8 +139,9 @@ class _PlainLog(LogFormatter):
 def curve_figure(steps: list[int], losses: list[float], validations: list[tuple[int, float]], lang: str = "en",
                  val_samples: int = 500) -> Figure:
     """A training's loss at every step and its validation error rate (1 - exact match), both on
-    log axes: near the end, 1% and 0.1% wrong are a factor of ten apart, not a pixel."""
-    fig = Figure(figsize=(7, 3))
+    log axes: near the end, 1% and 0.1% wrong are a factor of ten apart, not a pixel. One legend
+    names both curves, above the plot, where no curve runs under it."""
+    fig = Figure(figsize=(7, 3.3))
     ax = fig.subplots()
     if steps:
         ax.plot(steps, losses, color="tab:blue", lw=1, label=say("train_loss", lang))
@@ -150,12 +152,13 @@ def curve_figure(steps: list[int], losses: list[float], validations: list[tuple[
         ax.yaxis.set_minor_formatter(_PlainLog(labelOnlyBase=False, minor_thresholds=(2, 0.4)))
     ax.set_xlabel(say("step_axis", lang))
     ax.set_ylabel(say("loss", lang))
+    lines = ax.get_lines()
     if validations:
         em = ax.twinx()
-        em.plot([s for s, _ in validations], [error_rate(v, val_samples) for _, v in validations], "o-",
-                color="tab:green", label=say("val_error_rate", lang))
-        error_axis(em, say("error_rate", lang), val_samples)
-        em.legend(loc="center right", fontsize=8)
-    if steps:
-        ax.legend(loc="upper right", fontsize=8)
+        lines += em.plot([s for s, _ in validations], [error_rate(v, val_samples) for _, v in validations], "o-",
+                         color="tab:green", label=say("val_error_rate", lang))
+        error_axis(em, say("error_rate", lang), val_samples, say("none_wrong", lang))
+    if lines:  # outside the axes, over their top edge: the layout makes room for it
+        ax.legend(lines, [line.get_label() for line in lines], loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                  ncol=len(lines), fontsize=8, frameon=False)
     return _finish(fig, lang)

@@ -3,6 +3,11 @@
 Every component that shows words is made through ``Texts.add``, which names its texts by the
 keys of ``text.TEXT``; the language switch is then one loop over those components. The
 ``elem_id``s are what the browser tests (and outside checks) find the page by.
+
+The page carries its own Japanese font: the IPAex Gothic file the figures draw with (from
+matplotlib_fontja, see ``figures.japanese_font``) is served by the app itself and named in the
+theme's fonts after the Latin one, so Japanese reads the same on a machine with no Japanese
+font installed, and nothing is fetched from anywhere but the app.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import quote
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry calls from a learner's machine
 
@@ -17,9 +23,45 @@ import gradio as gr  # noqa: E402
 
 from ..architectures import ARCHS, DEFAULT_ARCH  # noqa: E402
 from ..data import BOARD, DISTS, TRAIN_DISTS  # noqa: E402
-from .figures import curve_figure  # noqa: E402
+from .figures import curve_figure, japanese_font  # noqa: E402
 from .lab import APP_BUDGETS, Lab  # noqa: E402
 from .text import LANGUAGES, say  # noqa: E402
+
+# ---- the page's own font --------------------------------------------------------------------------
+
+FONT_FAMILY = "bracketcloser IPAex Gothic"  # a name of its own: never an installed font of the same name
+
+
+def font_url() -> str:
+    """Where the page loads IPAex Gothic from: Gradio's file route, which serves the one file
+    ``launch_settings`` allows; relative, so the page finds it under any root path."""
+    return "gradio_api/file=" + quote(japanese_font().as_posix())
+
+
+def font_css() -> str:
+    """The @font-face rule that names the served file (the theme's fonts name the family), and
+    the theme's fonts for the few parts Gradio draws in a sans of its own (a table's label)."""
+    return f"""@font-face {{
+  font-family: "{FONT_FAMILY}";
+  src: url("{font_url()}") format("truetype");
+  font-display: swap;
+}}
+.gradio-container {{ --font-sans: var(--font); }}"""
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's default theme, with IPAex Gothic after each of its own fonts (which have no
+    Japanese): a Japanese character is drawn in it, a Latin one as before."""
+    ipaex, local = gr.themes.Font(FONT_FAMILY), gr.themes.LocalFont  # Font: a family by its name, nothing fetched
+    return gr.themes.Default(font=(local("Source Sans Pro"), ipaex, "ui-sans-serif", "system-ui", "sans-serif"),
+                             font_mono=(local("IBM Plex Mono"), ipaex, "ui-monospace", "Consolas", "monospace"))
+
+
+def launch_settings() -> dict:
+    """What ``launch()`` needs beyond the layout: the theme, the font and the one file it may
+    serve from outside the app, no footer (Gradio's links follow the browser's language, not the switch), and quiet: the
+    command prints its own address, not Gradio's advice to set ``share=True``."""
+    return dict(theme=theme(), css=font_css(), allowed_paths=[str(japanese_font())], footer_links=[], quiet=True)
 
 
 class Texts:
@@ -47,12 +89,23 @@ class Texts:
 
 
 def table(rows: list[list], header_keys: tuple[str, ...], lang: str) -> dict:
-    """A table's value with its headers in ``lang`` (so a table filled later keeps the page's language)."""
+    """A table's value with its headers in ``lang`` (so a table filled later keeps the page's language).
+    A table shows the headers its value carries: updating ``headers`` alone leaves a filled one as it was."""
     return {"data": rows, "headers": [say(k, lang) for k in header_keys]}
+
+
+def rows_of(value) -> list[list]:
+    """A table's rows, as an event hands its value over (a pandas DataFrame, or a dict)."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return value.get("data") or []
+    return value.values.tolist()
 
 
 ANSWER_HEADERS = ("model", "answer", "right")
 DRAWN_HEADERS = ("prefix_col", "answer_col")
+ORIGINAL_HEADERS = ("prefix_col", "their_label", "truth")
 
 
 def build_page(lab: Lab) -> gr.Blocks:
@@ -71,6 +124,9 @@ def build_page(lab: Lab) -> gr.Blocks:
         data.draw.click(lambda d, n, s, language: table(Lab.draw(d, n, s), DRAWN_HEADERS, language),
                         [data.sampler, data.how_many, data.seed, lang], data.drawn)
         lang.change(texts.updates, lang, [component for component, _ in texts.shown])
+        # the examples drawn keep their rows and take the language's headers
+        lang.change(lambda value, language: table(rows_of(value), DRAWN_HEADERS, language), [data.drawn, lang],
+                    data.drawn)
     return page
 
 
@@ -94,19 +150,24 @@ def complete_tab(texts: Texts, lab: Lab) -> SimpleNamespace:
                            warning=warning, probs=probs, inside=inside)
 
 
+def budget_choices(lang: str) -> list[tuple[str, str]]:
+    """The budgets as the switch shows them in ``lang``, each with the value the Lab takes."""
+    return [(say(f"budget_{b}", lang), b) for b in APP_BUDGETS]
+
+
 def train_tab(texts: Texts, lab: Lab) -> SimpleNamespace:
     with texts.add(gr.Tab, {"label": "train"}, id="train"):
         with gr.Row():
             arch = texts.add(gr.Dropdown, {"label": "arch"}, choices=list(ARCHS), value=DEFAULT_ARCH, elem_id="train-arch")
             dist = texts.add(gr.Dropdown, {"label": "dist"}, choices=list(TRAIN_DISTS), value="seed", elem_id="train-dist")
-            budget = texts.add(gr.Radio, {"label": "budget"}, choices=list(APP_BUDGETS), value="steps",
+            budget = texts.add(gr.Radio, {"label": "budget", "choices": budget_choices}, value="steps",
                                elem_id="train-budget")
             steps = texts.add(gr.Number, {"label": "steps"}, value=200, precision=0, elem_id="train-steps")
         with gr.Row():
             start = texts.add(gr.Button, {"value": "start"}, variant="primary", elem_id="train-start")
             stop = texts.add(gr.Button, {"value": "stop"}, elem_id="train-stop")
         status = texts.add(gr.Markdown, {"value": lab.training_status}, elem_id="train-status")
-        curve = gr.Plot(elem_id="train-curve")
+        curve = texts.add(gr.Plot, {"label": "curve"}, elem_id="train-curve")
         timer = gr.Timer(1.0)
     return SimpleNamespace(arch=arch, dist=dist, budget=budget, steps=steps, start=start, stop=stop, status=status,
                            curve=curve, timer=timer)
@@ -115,18 +176,33 @@ def train_tab(texts: Texts, lab: Lab) -> SimpleNamespace:
 def compare_tab(texts: Texts, lab: Lab) -> None:
     with texts.add(gr.Tab, {"label": "compare"}, id="compare"):
         texts.add(gr.Markdown, {"value": "leaderboard"})
-        texts.add(gr.Dataframe, {"headers": lambda lang: [say("model", lang), say("params", lang), *BOARD]},
-                  value=lab.leaderboard(), interactive=False, elem_id="leaderboard")
+        board = lab.leaderboard()
+
+        def board_table(lang: str) -> dict:  # the suites head their columns by name in both languages, as in the docs
+            return {"data": board, "headers": [say("model", lang), say("params", lang), *BOARD]}
+
+        texts.add(gr.Dataframe, {"value": board_table}, interactive=False, elem_id="leaderboard")
         figures = lab.result_figures()
         if figures:
-            gr.Gallery(figures, columns=2, height="auto", elem_id="figures")
+            show_figures(figures, "figures")
         else:
             texts.add(gr.Markdown, {"value": "no_results"})
         texts.add(gr.Markdown, {"value": "yours"})
         text, user_figures = lab.comparisons()
-        texts.add(gr.Code, {"value": lambda lang: text or say("none_yet", lang)}, elem_id="user-leaderboards")
+        if text:  # the leaderboards as `compare` printed them
+            gr.Code(text, show_label=False, elem_id="user-leaderboards")
+        else:
+            texts.add(gr.Markdown, {"value": "none_yet"}, elem_id="user-leaderboards")
         if user_figures:
-            gr.Gallery(user_figures, columns=2, height="auto")
+            show_figures(user_figures, "user-figures")
+
+
+def show_figures(paths: list[str], elem_id: str) -> None:
+    """Each figure whole, at the page's width, one under another (a gallery crops them to squares)."""
+    with gr.Column(elem_id=elem_id):
+        for path in paths:
+            gr.Image(path, show_label=False, interactive=False, buttons=["fullscreen", "download"], alt_text=Path(path).stem,
+                     elem_classes="figure")
 
 
 def data_tab(texts: Texts, lab: Lab) -> SimpleNamespace:
@@ -137,11 +213,12 @@ def data_tab(texts: Texts, lab: Lab) -> SimpleNamespace:
             how_many = texts.add(gr.Slider, {"label": "how_many"}, minimum=1, maximum=200, value=20, step=1)
             seed = texts.add(gr.Number, {"label": "seed"}, value=0, precision=0)
             draw = texts.add(gr.Button, {"value": "draw"}, elem_id="data-draw")
-        drawn = texts.add(gr.Dataframe, {"headers": list(DRAWN_HEADERS)}, interactive=False, elem_id="data-table")
+        drawn = gr.Dataframe(table([], DRAWN_HEADERS, "en"), interactive=False, elem_id="data-table")  # relabelled apart
+        texts.add(gr.Markdown, {"value": "drawn_note"}, elem_id="data-note")
         texts.add(gr.Markdown, {"value": "original"})
         wrong, rate = lab.original()
         texts.add(gr.Markdown, {"value": lambda lang: say("original_note", lang).format(rate=rate)})
-        texts.add(gr.Dataframe, {"headers": ["prefix_col", "their_label", "truth"]}, value=wrong, interactive=False,
+        texts.add(gr.Dataframe, {"value": lambda lang: table(wrong, ORIGINAL_HEADERS, lang)}, interactive=False,
                   elem_id="original")
     return SimpleNamespace(sampler=sampler, how_many=how_many, seed=seed, draw=draw, drawn=drawn)
 
@@ -189,6 +266,6 @@ def serve(host: str = "127.0.0.1", port: int = 7860, models_dir: str | Path = "m
     """Start the page; with ``block=False`` return the running Gradio app (tests, benchmarks)."""
     page = build_page(Lab(models_dir, results_dir))
     page.queue(default_concurrency_limit=2)
-    page.launch(server_name=host, server_port=port, prevent_thread_lock=not block, quiet=not block,
-                show_error=True, inbrowser=False)
+    page.launch(server_name=host, server_port=port, prevent_thread_lock=not block, show_error=True, inbrowser=False,
+                **launch_settings())
     return page

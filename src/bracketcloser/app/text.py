@@ -27,8 +27,8 @@ TEXT: dict[str, dict[str, str]] = {
     "answers": {"en": "Answers", "ja": "答え"},
     "model": {"en": "model", "ja": "モデル"},
     "answer": {"en": "answer", "ja": "答え"},
-    "right": {"en": "right?", "ja": "正解?"},
-    "solver": {"en": "exact solver (a stack)", "ja": "厳密解 (スタック)"},
+    "right": {"en": "right?", "ja": "正解？"},
+    "solver": {"en": "exact solver (a stack)", "ja": "厳密解（スタック）"},
     "yes": {"en": "✓", "ja": "✓"},
     "no": {"en": "✗", "ja": "✗"},
     "probs": {"en": "Each answer step: probability of each closer", "ja": "答えの各ステップ: 閉じ括弧ごとの確率"},
@@ -36,29 +36,33 @@ TEXT: dict[str, dict[str, str]] = {
     # Train
     "arch": {"en": "Architecture", "ja": "アーキテクチャ"},
     "dist": {"en": "Training data", "ja": "学習データ"},
-    "budget": {"en": "Budget", "ja": "予算"},
-    "steps": {"en": "Steps (when the budget is steps)", "ja": "ステップ数 (予算がステップのとき)"},
+    "budget": {"en": "Budget", "ja": "学習の長さ"},
+    "budget_steps": {"en": "steps", "ja": "ステップ数を指定"},  # the choices of APP_BUDGETS, as the switch shows them
+    "budget_1min": {"en": "1min", "ja": "1 分"},
+    "budget_10min": {"en": "10min", "ja": "10 分"},
+    "steps": {"en": "Steps (when the budget is steps)", "ja": "ステップ数（「ステップ数を指定」のとき）"},
     "start": {"en": "Start", "ja": "開始"},
     "stop": {"en": "Stop", "ja": "停止"},
+    "curve": {"en": "Training curve", "ja": "学習曲線"},
     "idle": {"en": "No training running.", "ja": "学習は実行されていません。"},
     "running": {"en": "Training {arch} on '{dist}': step {step}, loss {loss}",
-                "ja": "{arch} を '{dist}' で学習中: ステップ {step}、損失 {loss}"},
-    "finished": {"en": "Finished: {run} (in the model list now)", "ja": "完了: {run} (モデル一覧に追加しました)"},
-    "stopped": {"en": "Stopped and saved: {run}", "ja": "停止して保存しました: {run}"},
+                "ja": "{arch} を「{dist}」で学習中: ステップ {step}、損失 {loss}"},
+    "finished": {"en": "Finished: `{run}` (in the model list now)", "ja": "完了: `{run}`（モデル一覧に追加しました）"},
+    "stopped": {"en": "Stopped and saved: `{run}`", "ja": "停止して保存しました: `{run}`"},
     "failed": {"en": "Training failed: {error}", "ja": "学習に失敗しました: {error}"},
     "busy": {"en": "A training is already running: stop it first.", "ja": "学習はすでに実行中です。先に停止してください。"},
-    "bad_budget": {"en": "budget must be one of {choices}", "ja": "予算は {choices} のどれかです"},
+    "bad_budget": {"en": "budget must be one of {choices}", "ja": "学習の長さは {choices} のどれかです"},
     "bad_steps": {"en": "steps must be between 1 and 100,000, got {steps}",
-                  "ja": "ステップ数は 1〜100,000 です ({steps} が指定されました)"},
+                  "ja": "ステップ数は 1〜100,000 です（{steps} が指定されました）"},
     # Compare
-    "leaderboard": {"en": "### Committed leaderboard", "ja": "### コミット済みのリーダーボード"},
+    "leaderboard": {"en": "### Committed leaderboard", "ja": "### コミット済みの順位表"},
     "params": {"en": "params", "ja": "パラメータ数"},
     "yours": {"en": "### Your comparisons", "ja": "### あなたの比較"},
     "none_yet": {"en": "None yet: run `bracketcloser compare`.",
                  "ja": "まだありません: `bracketcloser compare` を実行してください。"},
     "no_results": {"en": "No committed results to show (a clone keeps them in bench/results; see `--results-dir`).",
-                   "ja": "表示できるコミット済みの結果がありません (クローンでは bench/results にあります。"
-                         "`--results-dir` を参照)。"},
+                   "ja": "表示できるコミット済みの結果がありません（クローンでは `bench/results` にあります。"
+                         "`--results-dir` を参照）。"},
     # Data
     "draw": {"en": "Draw examples", "ja": "例を生成"},
     "sampler": {"en": "Sampler", "ja": "サンプラー"},
@@ -66,6 +70,12 @@ TEXT: dict[str, dict[str, str]] = {
     "seed": {"en": "Seed", "ja": "シード"},
     "prefix_col": {"en": "prefix", "ja": "接頭辞"},
     "answer_col": {"en": "answer", "ja": "答え"},
+    "drawn_note": {"en": "A row with a blank answer is no mistake: nothing is left open in its prefix, so there is nothing "
+                         "to close, and a model answers it with the end token alone. The samplers draw such prefixes "
+                         "on purpose (answers of 0 closers): a model must also learn when to stop.",
+                   "ja": "答えが空の行は誤りではありません。接頭辞に開いたままの括弧がないので閉じるものがなく、モデルは"
+                         "終端のトークンだけを答えます。サンプラーはこうした接頭辞（閉じ括弧 0 個の答え）もわざと引きます。"
+                         "いつ止めるかも、モデルが学ぶことの一つだからです。"},
     "original": {"en": "### The original's generator", "ja": "### 元のプロジェクトの生成器"},
     "original_note": {
         "en": "The original project cut the last 1–3 characters off a balanced string and moved the openers among "
@@ -73,7 +83,7 @@ TEXT: dict[str, dict[str, str]] = {
               "out in the wrong order. Here are some, beside the truth ({rate:.1%} of its examples are mislabelled).",
         "ja": "元のプロジェクトは、釣り合った文字列の末尾 1〜3 文字を切り取り、その中の開き括弧を先頭へ移していました。"
               "切り取った部分に開き括弧と種類の違う閉じ括弧が二つあると、ラベルの順序が逆になります。"
-              "その例を正しい答えと並べて示します (例の {rate:.1%} のラベルが誤っています)。"},
+              "その例を正しい答えと並べて示します（例の {rate:.1%} のラベルが誤っています）。"},
     "their_label": {"en": "original's label", "ja": "元のラベル"},
     "truth": {"en": "true answer", "ja": "正しい答え"},
     # figures
@@ -89,6 +99,7 @@ TEXT: dict[str, dict[str, str]] = {
     "exact_match": {"en": "exact match", "ja": "完全一致率"},
     "val_error_rate": {"en": "validation error rate", "ja": "検証データの誤り率"},
     "error_rate": {"en": "error rate (1 - exact match)", "ja": "誤り率（1 − 完全一致率）"},
+    "none_wrong": {"en": "none wrong", "ja": "誤りなし"},
 }
 
 # The words models name their parts and tracks with (architectures: Recording, Explanation),
@@ -98,7 +109,7 @@ TERMS: dict[str, dict[str, str]] = {
     "decoder": {"ja": "デコーダ"},
     "blocks": {"en": "", "ja": ""},  # a decoder-only stack of layers: "layer 1" says it
     "attn": {"en": "", "ja": ""},  # self-attention, the default
-    "xattn": {"en": ", attending to the prompt", "ja": "(プロンプトへのクロスアテンション)"},
+    "xattn": {"en": ", attending to the prompt", "ja": "（プロンプトへのクロスアテンション）"},
     "hidden state": {"ja": "隠れ状態"},
     "units": {"ja": "ユニット"},
     "actions": {"ja": "操作"},
@@ -106,7 +117,7 @@ TERMS: dict[str, dict[str, str]] = {
     "pop": {"ja": "ポップ"},
     "keep": {"ja": "そのまま"},
     "stack": {"ja": "スタック"},
-    "slot (top first)": {"ja": "スロット (上から)"},
+    "slot (top first)": {"ja": "スロット（上から）"},
 }
 
 
