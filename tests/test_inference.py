@@ -139,7 +139,7 @@ def test_explain_shows_the_greedy_choice_first_at_every_step():
     for prefix in PROMPTS:
         steps = gpt.explain(prefix, top=3)
         chosen = [candidates[0][0] for candidates in steps]
-        assert "".join(chosen[:-1]) == gpt.complete([prefix])[0] and chosen[-1] == "end"  # the answer, then the end token, named as the figures name it
+        assert "".join(chosen[:-1]) == gpt.complete([prefix])[0] and chosen[-1] == "end"  # answer, then the end token
         for candidates in steps:
             probs = [p for _, p in candidates]
             assert len(candidates) == 3 and probs == sorted(probs, reverse=True) and 0 <= sum(probs) <= 1 + 1e-6
