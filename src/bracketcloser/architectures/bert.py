@@ -53,6 +53,14 @@ class BERT(BracketModel):
         self.ln_f = nn.LayerNorm(cfg.n_embd)
         self.head = nn.Linear(cfg.n_embd, cfg.vocab_size)
         init_weights(self)
+        # the one place the two attention modes part: the self-attention mask, how training
+        # scores answer positions, and how decoding reads (re-reading the sequence at every
+        # step with full attention; keeping keys and values, as GPT does, with the prefix mask)
+        prefix = cfg.encoder == "prefix"
+        self.attention_mask = self.prefix_mask if prefix else self.full_mask
+        self.score = self.every_mask if prefix else self.cuts
+        self.prefill = self.prefill_cached if prefix else self.prefill_full
+        self.step = self.step_cached if prefix else self.step_full
 
     def can_read(self, prefix_len: int, answer_len: int) -> bool:
         if self.cfg.align == "end" and self.cfg.pos in ABSOLUTE:  # the table is split at ,output
@@ -66,23 +74,27 @@ class BERT(BracketModel):
         the masks are appended after the stream, each at the place of the token it stands for."""
         if pos is None:
             pos = torch.arange(seq.size(1), device=seq.device)[None].expand_as(seq)
-        if self.cfg.encoder == "prefix":
-            # a key is visible if it is a real token (not padding, not another mask) standing at
-            # or before the query's reach: the prompt's end for the prompt, itself for an answer
-            # token, just before itself for a mask; and every query sees itself
-            is_mask = seq == self.mask_id
-            reach = torch.where(is_mask, pos - 1, torch.maximum(pos, at_output[:, None]))  # (B, L)
-            key = (seq != PAD) & ~is_mask
-            mask = (key[:, None, :] & (pos[:, None, :] <= reach[:, :, None])) | torch.eye(
-                seq.size(1), dtype=torch.bool, device=seq.device)
-            mask = mask[:, None]  # (B, 1, L, L)
-        else:
-            mask = padding_mask(seq != PAD, seq.size(1))
+        mask = self.attention_mask(seq, at_output, pos)
         pos = self.table_positions(torch.where(seq == PAD, at_output[:, None], pos), at_output)
         x = self.embed(seq, pos)
         for block in self.blocks:
             x = block(x, mask, pos)
         return self.head(self.ln_f(x))
+
+    def full_mask(self, seq, at_output, pos):
+        """Full attention: every real token sees every other (padding is hidden)."""
+        return padding_mask(seq != PAD, seq.size(1))
+
+    def prefix_mask(self, seq, at_output, pos):
+        """UniLM's prefix mask (B, 1, L, L): a key is visible if it is a real token (not padding,
+        not another mask) standing at or before the query's reach: the prompt's end for the
+        prompt, itself for an answer token, just before itself for a mask; every query sees itself."""
+        is_mask = seq == self.mask_id
+        reach = torch.where(is_mask, pos - 1, torch.maximum(pos, at_output[:, None]))  # (B, L)
+        key = (seq != PAD) & ~is_mask
+        mask = (key[:, None, :] & (pos[:, None, :] <= reach[:, :, None])) | torch.eye(
+            seq.size(1), dtype=torch.bool, device=seq.device)
+        return mask[:, None]
 
     def table_positions(self, pos, at_output):
         """Stream places (B, L) -> what the embedding reads. With a learned or sinusoidal table
@@ -101,8 +113,7 @@ class BERT(BracketModel):
         length = (idx != PAD).sum(1)  # (B,) the answer's positions are at .. length-1
         cols = torch.arange(idx.size(1), device=idx.device)
         answer = (cols >= at[:, None]) & (cols < length[:, None])  # (B, T) positions to predict from
-        run = self.every_mask if self.cfg.encoder == "prefix" else self.cuts
-        logits, scored = run(idx, at, length, answer)
+        logits, scored = self.score(idx, at, length, answer)
         if targets is not None:
             targets = targets.masked_fill(~scored, IGNORE)
         return logits, answer_loss(logits, targets)
@@ -150,10 +161,8 @@ class BERT(BracketModel):
         scored[rows, cut_at] = True
         return logits, scored
 
-    def prefill(self, idx, lengths):
+    def prefill_full(self, idx, lengths):
         """Prompts (B, P), ``,output`` last -> logits for the first answer token (B, V)."""
-        if self.cfg.encoder == "prefix":
-            return self.prefill_cached(idx, lengths)
         seq = torch.cat([idx, idx.new_zeros(idx.size(0), 1)], 1)
         seq[torch.arange(idx.size(0), device=idx.device), lengths] = self.mask_id  # the mask after ,output
         state = {"seq": seq, "mask_at": lengths, "at_output": lengths - 1}
@@ -163,10 +172,8 @@ class BERT(BracketModel):
         rows = torch.arange(state["seq"].size(0), device=state["seq"].device)
         return self.encode(state["seq"], state["at_output"])[rows, state["mask_at"]]  # (B, V)
 
-    def step(self, state, token):
+    def step_full(self, state, token):
         """Write ``token`` (B,) where the mask was, put a new mask after it, read again."""
-        if self.cfg.encoder == "prefix":
-            return self.step_cached(state, token)
         seq = torch.cat([state["seq"], state["seq"].new_zeros(token.size(0), 1)], 1)  # one more column
         rows, at = torch.arange(seq.size(0), device=seq.device), state["mask_at"]
         seq[rows, at] = token
