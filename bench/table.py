@@ -3,6 +3,8 @@
     python bench/table.py           # print them
     python bench/table.py --write   # put them in README.md, docs/results.md and their Japanese twins
 
+Each table is written in English or Japanese from the package's table of texts
+(``bracketcloser.text``, its ``TABLES`` group); suite names and numbers read the same in both.
 Three tables: the leaderboard (every suite, with each recipe: docs/results), the README's
 (in-range samplers, seed, BIG-Bench Hard and the original README's 21), and how long each
 model took to learn the rule. ``--write`` replaces each table where it stands (found by its
@@ -13,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shlex
 from pathlib import Path
 
 from bracketcloser.data import BOARD
+from bracketcloser.text import say
 
 SKIP = {"--arch", "--dist", "--seed", "--models-dir", "--quiet"}
 DEFAULTS = {"threads=1", "val_samples=2000", "eval_every=500"}
@@ -42,63 +44,47 @@ def percent(row: dict, suite: str) -> str:
     return f"{100 * row[suite]['exact_match']:.2f}%" if suite in row else "-"
 
 
-def board_table(models: dict) -> str:
+def board_table(models: dict, lang: str = "en") -> str:
     """Every suite of the leaderboard, with each model's recipe, steps and training time."""
-    lines = ["| shipped | params | recipe | steps | time | " + " | ".join(BOARD) + " |", "|---" * (5 + len(BOARD)) + "|"]
+    head = [say(key, lang) for key in ("shipped", "params", "recipe", "steps_trained", "time_trained")]
+    lines = ["| " + " | ".join(head + list(BOARD)) + " |", "|---" * (5 + len(BOARD)) + "|"]
     for arch, row in models.items():
         lines.append(f"| {arch} | {row['params']:,} | `{recipe(row['command'])}` | {row['steps']:,} | "
-                     f"{row['train_time_s'] / 60:.0f} min | " + " | ".join(percent(row, s) for s in BOARD) + " |")
+                     f"{say('minutes_trained', lang, minutes=row['train_time_s'] / 60)} | "
+                     + " | ".join(percent(row, s) for s in BOARD) + " |")
     return "\n".join(lines)
 
 
-def readme_table(models: dict) -> str:
+def readme_table(models: dict, lang: str = "en") -> str:
     """The README's: the in-range samplers, seed, BIG-Bench Hard and the original README's examples."""
-    lines = ["| shipped | shapes | walks | strings | runs | seed | BIG-Bench Hard | original README |", "|---" * 8 + "|"]
+    head = [say("shipped", lang), "shapes", "walks", "strings", "runs", "seed", "BIG-Bench Hard", say("original_readme", lang)]
+    lines = ["| " + " | ".join(head) + " |", "|---" * 8 + "|"]
     for arch, row in models.items():
         readme = row["readme"]
         lines.append(f"| {arch} | " + " | ".join(percent(row, s) for s in README_SUITES)
-                     + f" | {readme['correct']} of {readme['n']} |")
+                     + f" | {say('correct_of_n', lang, correct=readme['correct'], n=readme['n'])} |")
     return "\n".join(lines)
 
 
-def learning_table(models: dict) -> str:
+def learning_table(models: dict, lang: str = "en") -> str:
     """How long each model took to learn the rule: steps and minutes (one core) until its
     validation first reached 99% and 99.9%, for the models validated on `strings` as they trained."""
     def cell(reached: dict | None) -> str:
-        return "not reached" if reached is None else f"{reached['step']:,} steps, {reached['minutes']:.0f} min"
+        if reached is None:
+            return say("not_reached", lang)
+        return say("reached", lang, step=reached["step"], minutes=reached["minutes"])
 
-    lines = ["| shipped | validated on | every | 99% | 99.9% | at the end of training |", "|---|---|---|---|---|---|"]
+    head = [say("shipped", lang), say("validated_on", lang), say("every", lang), "99%", "99.9%", say("at_the_end", lang)]
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|---|---|---|"]
     for arch, row in models.items():
         curve = row.get("learning")
         if curve is None:
-            lines.append(f"| {arch} | (trained before validation on `strings`) | | | | |")
+            lines.append(f"| {arch} | {say('before_validation', lang)} | | | | |")
             continue
-        lines.append(f"| {arch} | `{curve['validated_on']}` ({curve['val_samples']:,}) | {curve['every']:,} steps | "
+        validated = say("validation_set", lang, dist=curve["validated_on"], n=curve["val_samples"])
+        lines.append(f"| {arch} | {validated} | {say('every_steps', lang, n=curve['every'])} | "
                      f"{cell(curve['to_99'])} | {cell(curve['to_999'])} | {100 * curve['final']:.2f}% |")
     return "\n".join(lines)
-
-
-JA_HEADERS = {  # the Japanese twins' header rows, for the English ones
-    "| shipped | params | recipe | steps | time |": "| 同梱モデル | パラメータ数 | レシピ | ステップ | 時間 |",
-    "| shipped | shapes |": "| 同梱モデル | shapes |",
-    "original README |": "元の README |",
-    "| shipped | validated on | every | 99% | 99.9% | at the end of training |":
-        "| 同梱モデル | 検証に使ったもの | 間隔 | 99% | 99.9% | 学習終了時 |",
-}
-JA_CELLS = (("(trained before validation on `strings`)", "（`strings` での検証ができる前に学習）"),
-            (" steps, ", " ステップ、"), (" steps |", " ステップ |"), (" min |", " 分 |"), ("not reached", "未到達"))
-
-
-def japanese(table: str) -> str:
-    header, *rows = table.splitlines()
-    for en, ja in JA_HEADERS.items():
-        header = header.replace(en, ja)
-    body = "\n".join(rows)
-    for en, ja in JA_CELLS:
-        body = body.replace(en, ja)
-    body = re.sub(r"`strings` \(([\d,]+)\)", r"`strings`（\1 例）", body)
-    body = re.sub(r"\| (\d+) of (\d+) \|$", r"| \2 例中 \1 例 |", body, flags=re.M)
-    return "\n".join([header, body])
 
 
 def replace_table(text: str, table: str, where: str) -> str:
@@ -117,14 +103,13 @@ def replace_table(text: str, table: str, where: str) -> str:
 
 def render_pages(root: Path, models: dict) -> dict[str, str]:
     """README.md, docs/results.md and their Japanese twins as they read with the tables in them."""
-    board, readme, learning = board_table(models), readme_table(models), learning_table(models)
     out = {}
-    for page, tables in (("README", (readme, learning)), ("docs/results", (board, learning))):
-        for suffix, translate in ((".md", str), (".ja.md", japanese)):
+    for page, tables in (("README", (readme_table, learning_table)), ("docs/results", (board_table, learning_table))):
+        for suffix, lang in ((".md", "en"), (".ja.md", "ja")):
             name = page + suffix
             text = (root / name).read_text()
             for table in tables:
-                text = replace_table(text, translate(table), name)
+                text = replace_table(text, table(models, lang), name)
             out[name] = text
     return out
 

@@ -14,10 +14,8 @@ import matplotlib
 import pytest
 import torch
 
-from bracketcloser.app import BOARD, TEXT, Lab, TrainingJob, inside_figure, probs_figure, say
+from bracketcloser.app import BOARD, Lab, TrainingJob, inside_figure, probs_figure, say
 from bracketcloser.app.figures import curve_figure, japanese_font, part_name
-from bracketcloser.app.text import TERMS
-from bracketcloser.architectures import ARCHS
 from bracketcloser.cli import main
 from bracketcloser.solver import solve
 from bracketcloser.train import TrainConfig
@@ -96,31 +94,8 @@ def test_the_training_curves_legend_sits_above_the_curves():
     assert box.y0 >= plot.y1 - 1 and box.y1 <= curve.bbox.y1 + 1  # over the plot's top edge, inside the figure
 
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
-# what a Japanese text may spell in Latin letters: the project's name, and (in the page) the
-# models' names; a command or a path is quoted as code
-NAMES = {"bracketcloser", *ARCHS}
-
-
-def english_words(text: str) -> set[str]:
-    """The Latin words of ``text`` that are no name, outside `code` and {placeholders}."""
-    text = re.sub(r"`[^`]*`|\{[^}]*\}", "", text)
-    return set(re.findall(r"[A-Za-z]+(?:'[a-z]+)?", text)) - NAMES
-
-
-def test_every_text_has_english_and_japanese():
-    assert all(set(texts) == {"en", "ja"} and all(texts.values()) for texts in TEXT.values())
+def test_the_page_and_its_figures_speak_the_switchs_language():  # every text: tests/test_text.py
     assert say("prefix", "ja") == say("prefix", "日本語") == "閉じたい括弧" and say("prefix", "fr") == "Brackets to close"
-
-
-def test_japanese_texts_speak_no_english_and_take_full_width_parentheses():
-    japanese = {key: texts["ja"] for key, texts in TEXT.items()}
-    japanese |= {f"term {word}": texts["ja"] for word, texts in TERMS.items() if texts.get("ja")}
-    assert {key: english_words(text) for key, text in japanese.items() if english_words(text)} == {}
-    # Japanese prose in half-width parentheses: 例（…） not 例 (…); brackets typed as data stay as they are
-    assert [text for text in japanese.values() if re.search(r"\([^()]*" + JAPANESE.pattern + r"[^()]*\)", text)] == []
-    assert not [text for texts in TEXT.values() for text in [texts["en"]] if JAPANESE.search(text)]
-    assert "予算" not in "".join(japanese.values())  # a training's length, not a budget of money
     assert part_name("decoder.0.xattn", "ja") == "デコーダ 第1層（プロンプトへのクロスアテンション）"
 
 

@@ -9,6 +9,8 @@ import pytest
 from bracketcloser import demo
 from bracketcloser.architectures import ARCHS, DEFAULT_ARCH
 from bracketcloser.cli import build_parser, main
+from bracketcloser.evaluate import summary_text
+from bracketcloser.inference import load
 from conftest import SHIPPED_RESULTS
 
 # The CLI contract (SPEC.md, section 5): each subcommand and the options the SPEC names for it.
@@ -147,10 +149,14 @@ def test_demo_narrates_in_japanese(capsys):
     assert "21 問中 21 問正解。" in part1 and "同梱のほかのモデル: " in part1
     report = {"exact_match": 0.5, "n": 2, "correct": 1, "ci95": [0.1, 0.9], "token_accuracy": 0.75, "unsupported": 0,
               "by_answer_length": {1: {"exact_match": 0.5, "n": 2}}, "by_prefix_length": {}, "by_depth": {}}
-    assert demo.summary(report, "gpt", "ja").startswith("gpt: 完全一致率 50.00% (1/2、95% 信頼区間 10.00%〜90.00%)")
-    assert demo.summary(report, "gpt", "en").startswith("gpt: exact match 50.00% (1/2, 95% CI 10.00%-90.00%)")
-    english = set(demo.SAY) - {"summary", "unsupported"}
-    assert all(demo.SAY[k]["ja"] != demo.SAY[k]["en"] for k in english)  # every sentence has its Japanese
+    assert summary_text(report, "gpt", "ja").startswith("gpt: 完全一致率 50.00%（1/2、95% 信頼区間 10.00%〜90.00%）")
+    assert summary_text(report, "gpt").startswith("gpt: exact match 50.00% (1/2, 95% CI 10.00%-90.00%)")
+    model = load(DEFAULT_ARCH)
+    assert demo.title(model, "en") == repr(model)  # English names the model as it always did
+    assert demo.title(model, "ja") == f"{DEFAULT_ARCH}（パラメータ {model.model.num_params():,} 個）"
+    assert [demo.how_long("1min", None, "ja"), demo.how_long("1h30m", None, "ja"), demo.how_long(None, 200, "ja")] == [
+        "1 分", "1 時間 30 分", "200 ステップ"]
+    assert [demo.how_long("1min", None, "en"), demo.how_long(None, 200, "en")] == ["1min", "200 steps"]
 
 
 def test_demo_refuses_an_unknown_language(capsys):

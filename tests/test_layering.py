@@ -12,7 +12,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "bracketcloser"
 
 # bottom to top; a module may import from its own layer and every layer below it
 LAYERS = [
-    ["tokens", "settings", "examples", "recipes"],  # the vocabulary; config checks; the original README's examples
+    # the vocabulary; config checks; the original README's examples; every text shown, English and Japanese
+    ["tokens", "settings", "examples", "recipes", "text"],
     ["solver"],  # the exact answer: a stack
     ["data"],  # samplers, the split, the suites
     ["files", "plots"],  # dataset files and atomic writes; figures as PNG bytes
@@ -28,7 +29,6 @@ LAYERS = [
     ["run_folder"],  # a training run's files
     ["train"],
     ["compare", "tune", "demo"],
-    ["app.text"],
     ["app.figures"],
     ["app.lab"],
     ["app.page"],  # the only module that imports Gradio
@@ -129,4 +129,5 @@ def test_the_reader_sees_function_level_and_relative_imports():
     assert {"data", "architectures", "train"} <= edges["app.lab"]  # `from ..data import ...`
     assert "compare" in edges["app.lab"]  # inside a method
     assert "architectures.base" in edges["inference"] and "checkpoint" in edges["inference"]
-    assert edges["tokens"] == set()
+    assert edges["tokens"] == set() and edges["text"] == set()  # the table of texts reads nothing of the package
+    assert "text" in edges["app.figures"] and "text" in edges["evaluate"] and "text" in edges["demo"]

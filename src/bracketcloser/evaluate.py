@@ -13,6 +13,7 @@ from .data import BBH_VOCAB, Example
 from .files import atomic_write_json, atomic_write_text
 from .inference import Completer
 from .solver import max_depth
+from .text import say
 
 PREFIX_BUCKETS = [(1, 10), (11, 20), (21, 40), (41, 60), (61, 80), (81, 10**9)]
 
@@ -103,16 +104,16 @@ def write_results(folder: str | Path, name: str, report: dict) -> tuple[Path, Pa
     return base.with_suffix(".txt"), base.with_suffix(".json")
 
 
-def summary_text(report: dict, title: str) -> str:
+def summary_text(report: dict, title: str, lang: str = "en") -> str:
+    """A report in a few lines, in English or Japanese (``bracketcloser evaluate``, the demo)."""
     lo, hi = report["ci95"]
-    out = [f"{title}: exact match {report['exact_match']:.2%} ({report['correct']}/{report['n']}, "
-           f"95% CI {lo:.2%}-{hi:.2%}), per-token accuracy {report['token_accuracy']:.2%}"]
+    out = [say("summary", lang, title=title, em=report["exact_match"], correct=report["correct"], n=report["n"],
+               lo=lo, hi=hi, tok=report["token_accuracy"])]
     if report.get("excluded"):
-        out.append(f"  excluded {report['excluded']} examples whose prefix the model was trained on")
+        out.append(say("excluded", lang, n=report["excluded"]))
     if report["unsupported"]:
-        out.append(f"  {report['unsupported']} examples have brackets outside the model's vocabulary or exceed its "
-                   "length limit (scored wrong)")
+        out.append(say("unsupported", lang, n=report["unsupported"]))
     for name in ("by_answer_length", "by_prefix_length", "by_depth"):
         cells = ", ".join(f"{k}: {v['exact_match']:.0%} ({v['n']})" for k, v in report[name].items())
-        out.append(f"  {name.replace('_', ' ')}: {cells}")
+        out.append(f"  {say(name, lang)}: {cells}")
     return "\n".join(out)

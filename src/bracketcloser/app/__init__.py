@@ -15,9 +15,10 @@ Four tabs:
   original's generator beside the truth.
 
 The page and its figures speak English or Japanese (the original project is Japanese),
-switched on the page; the page serves its own Japanese font (the figures' IPAex Gothic). By role:
+switched on the page; the page serves its own Japanese font (the figures' IPAex Gothic). Every
+word shown stands in the package's one table of texts, ``bracketcloser.text`` (its ``APP`` and
+``FIGURES`` groups). By role:
 
-    text.py     every word shown, English and Japanese, in one table
     lab.py      what the page computes (Lab) and the one training that may run (TrainingJob)
     figures.py  the figures, from what model.explain hands back, in the page's language
     page.py     the Gradio layout and events; the only module that imports Gradio
@@ -27,9 +28,9 @@ drive the page itself (tests/test_app_browser.py).
 """
 
 from ..data import BOARD
+from ..text import LANGUAGES, TEXT, say
 from .figures import curve_figure, inside_figure, probs_figure
 from .lab import APP_BUDGETS, Lab, TrainingJob
-from .text import LANGUAGES, TEXT, say
 
 
 def __getattr__(name: str):

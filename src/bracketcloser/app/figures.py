@@ -20,7 +20,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import LogFormatter
 
 from ..plots import error_axis, error_rate
-from .text import lang_code, say, term
+from ..text import lang_code, say, term
 
 
 @cache
@@ -67,7 +67,7 @@ def probs_figure(seen, tokens: list[str], lang: str = "en") -> Figure:
 def part_name(path: str, lang: str = "en") -> str:
     """A module path as a learner reads it: ``decoder.0.xattn`` -> ``decoder layer 1, attending to the prompt``
     (``デコーダ 第1層（プロンプトへのクロスアテンション）``: no space before a full-width parenthesis)."""
-    out = [say("layer", lang).format(n=int(p) + 1) if p.isdigit() else term(p, lang) for p in path.split(".")]
+    out = [say("layer", lang, n=int(p) + 1) if p.isdigit() else term(p, lang) for p in path.split(".")]
     return " ".join(w for w in out if w).replace(" ,", ",").replace(" （", "（")
 
 

@@ -16,9 +16,9 @@ from ..checkpoint import list_runs
 from ..data import BOARD, DISTS, sample_seed_original, seed_label_error_rate
 from ..inference import PRETRAINED, Completer, RangeWarning, load
 from ..solver import solve
+from ..text import say
 from ..train import Interrupted, TrainConfig, train
 from .figures import inside_figure, probs_figure
-from .text import say
 
 FOUR_KINDS = DISTS["general"].vocab  # the solver reads every kind a shipped model reads
 APP_BUDGETS = ("steps", "1min", "10min")  # the longest training the page starts is 10 minutes
@@ -136,17 +136,17 @@ class Lab:
             return say("busy", lang)
         try:
             if budget not in APP_BUDGETS:
-                raise ValueError(say("bad_budget", lang).format(choices=", ".join(APP_BUDGETS)))
+                raise ValueError(say("bad_budget", lang, choices=", ".join(APP_BUDGETS)))
             by_steps, n = budget == "steps", int(steps or 0)
             if by_steps and not 1 <= n <= 100_000:
-                raise ValueError(say("bad_steps", lang).format(steps=steps))
+                raise ValueError(say("bad_steps", lang, steps=steps))
             # one thread: the page (and the models answering on it) keep the other core
             cfg = TrainConfig(arch=arch, dist=dist, steps=n if by_steps else None, time=None if by_steps else budget,
                               eval_every=max(1, min(200, n // 4)) if by_steps else 100, threads=1)
         except (ValueError, TypeError) as e:
-            return say("failed", lang).format(error=e)
+            return say("failed", lang, error=e)
         self.job = TrainingJob(cfg, self.models_dir).start()
-        return say("running", lang).format(arch=arch, dist=dist, step=0, loss="-")
+        return say("running", lang, arch=arch, dist=dist, step=0, loss="-")
 
     def stop_training(self) -> None:
         if self.job is not None:
@@ -158,11 +158,11 @@ class Lab:
             return say("idle", lang)
         if job.running:
             loss = f"{job.losses[-1]:.4f}" if job.losses else "-"
-            return say("running", lang).format(arch=job.cfg.arch, dist=job.cfg.dist, step=job.steps[-1] if job.steps else 0,
-                                               loss=loss)
+            return say("running", lang, arch=job.cfg.arch, dist=job.cfg.dist, step=job.steps[-1] if job.steps else 0,
+                       loss=loss)
         if job.error:
-            return say("failed", lang).format(error=job.error)
-        return say("stopped" if job.stopped else "finished", lang).format(run=job.run)
+            return say("failed", lang, error=job.error)
+        return say("stopped" if job.stopped else "finished", lang, run=job.run)
 
     def newly_finished(self) -> Path | None:
         """The run of a training that ended since the last call, once: the page adds it to its model lists."""

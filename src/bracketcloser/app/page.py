@@ -23,9 +23,9 @@ import gradio as gr  # noqa: E402
 
 from ..architectures import ARCHS, DEFAULT_ARCH  # noqa: E402
 from ..data import BOARD, DISTS, TRAIN_DISTS  # noqa: E402
+from ..text import LANGUAGES, say  # noqa: E402
 from .figures import curve_figure, japanese_font  # noqa: E402
 from .lab import APP_BUDGETS, Lab  # noqa: E402
-from .text import LANGUAGES, say  # noqa: E402
 
 # ---- the page's own font --------------------------------------------------------------------------
 
@@ -217,7 +217,7 @@ def data_tab(texts: Texts, lab: Lab) -> SimpleNamespace:
         texts.add(gr.Markdown, {"value": "drawn_note"}, elem_id="data-note")
         texts.add(gr.Markdown, {"value": "original"})
         wrong, rate = lab.original()
-        texts.add(gr.Markdown, {"value": lambda lang: say("original_note", lang).format(rate=rate)})
+        texts.add(gr.Markdown, {"value": lambda lang: say("original_note", lang, rate=rate)})
         texts.add(gr.Dataframe, {"value": lambda lang: table(wrong, ORIGINAL_HEADERS, lang)}, interactive=False,
                   elem_id="original")
     return SimpleNamespace(sampler=sampler, how_many=how_many, seed=seed, draw=draw, drawn=drawn)
