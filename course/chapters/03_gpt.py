@@ -311,7 +311,8 @@ CELLS = [
         """
         ours = bc.load(run_dir)
         report = evaluate(ours, data.suite("seed", 2000, seed=0))
-        print(summary_text(report, f"our GPT, {cfg.steps} steps"))
+        title = {"en": f"our GPT, {cfg.steps} steps", "ja": f"自作の GPT（{cfg.steps} ステップ）"}[LANG]
+        print(summary_text(report, title, LANG))
         claim("that short training gets nearly every held-out prefix right (97% or more)",
               report["exact_match"] >= 0.97, exact_match=report["exact_match"])
         answers = ours.complete([p for p, _ in README_EXAMPLES])
