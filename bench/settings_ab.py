@@ -57,20 +57,28 @@ def run(arch: str, steps: int | None, variant: str, dist: str, samples: int, exa
         settings = dict(s.split("=", 1) for s in sets)
         batch = int(settings.get("batch_size", TrainConfig(arch=arch, dist=dist).batch_size))
         steps = examples // batch
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
-        folder = keep or scratch
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        before = set(Path(folder).iterdir())
+        # a folder of its own for this variant's run: two A/Bs keeping runs side by side must
+        # never take each other's run for their own
+        folder = tempfile.mkdtemp(prefix=f"{arch}_", dir=keep) if keep else scratch
         argv = [sys.executable, "-m", "bracketcloser", "train", "--arch", arch, "--dist", dist, "--steps", str(steps),
                 "--set", "threads=1", *[x for s in sets for x in ("--set", s)], "--models-dir", folder, "--quiet"]
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-        run_dir = next(iter(set(Path(folder).iterdir()) - before))
-        info = json.loads((run_dir / "training_info.json").read_text())
-        history = read_history(run_dir)
-        first = next((h["elapsed_s"] for h in history if h["val_exact_match"] >= 0.999), None)
-        measured = {name: measure(run_dir, name, samples) for name in (on or [dist])}
-    main = measured[(on or [dist])[0]]
-    return {"settings": sets or ["(defaults)"], "steps": info["steps"], "examples_seen": info["examples_seen"],
+        (run_dir,) = Path(folder).iterdir()
+        return {"settings": sets or ["(defaults)"], **measure_run(run_dir, on or [dist], samples, keep is not None)}
+
+
+def measure_run(run_dir: Path, suites: list[str], samples: int, keep: bool = True) -> dict:
+    """A finished run: its training (steps, time, when validation first reached 99.9%) and
+    exact match on each of ``suites``."""
+    info = json.loads((run_dir / "training_info.json").read_text())
+    history = read_history(run_dir)
+    first = next((h["elapsed_s"] for h in history if h["val_exact_match"] >= 0.999), None)
+    measured = {name: measure(run_dir, name, samples) for name in suites}
+    main = measured[suites[0]]
+    return {"steps": info["steps"], "examples_seen": info["examples_seen"],
             "train_time_s": info["train_time_s"],
             "ms_per_step": round(1000 * info["train_time_s"] / info["steps"], 1), "first_999_s": first,
             "final_val_exact_match": info["final_val_exact_match"],
@@ -81,11 +89,13 @@ def run(arch: str, steps: int | None, variant: str, dist: str, samples: int, exa
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--arch", required=True)
-    budget = p.add_mutually_exclusive_group(required=True)
+    budget = p.add_mutually_exclusive_group()  # one of them to train; neither with --measure
     budget.add_argument("--steps", type=int)
     budget.add_argument("--examples", type=int, help="equal examples seen instead of equal steps")
-    p.add_argument("--variant", action="append", required=True,
+    p.add_argument("--variant", action="append", default=[],
                    help="comma-separated KEY=VALUE settings; an empty string is the defaults")
+    p.add_argument("--measure", nargs="+", metavar="RUN",
+                   help="instead of training: measure these finished runs (kept with --keep) the same way")
     p.add_argument("--dist", default="seed")
     p.add_argument("--samples", type=int, default=10_000)
     p.add_argument("--on", action="append",
@@ -95,8 +105,17 @@ def main() -> None:
     args = p.parse_args()
     rows = []
     out = Path(args.out or f"bench/results/ab/ab_{args.arch}.json")
-    for variant in args.variant:
-        rows.append(run(args.arch, args.steps, variant, args.dist, args.samples, args.examples, args.on, args.keep))
+    if not args.variant and not args.measure:
+        p.error("give --variant (train and measure) or --measure RUN (measure kept runs)")
+    if args.variant and args.steps is None and args.examples is None:
+        p.error("--variant trains: give --steps or --examples")
+    todo = [("run", r) for r in args.measure or []] + [("variant", v) for v in args.variant]
+    for kind, what in todo:
+        if kind == "run":
+            settings = json.loads((Path(what) / "training_info.json").read_text())["command_lines"][0]
+            rows.append({"settings": [settings], **measure_run(Path(what), args.on or [args.dist], args.samples)})
+        else:
+            rows.append(run(args.arch, args.steps, what, args.dist, args.samples, args.examples, args.on, args.keep))
         r = rows[-1]
         print(f"{args.arch} {', '.join(r['settings'])}: {r['exact_match']:.2%} ({r['correct']}/{r['n']}) after "
               f"{r['steps']} steps, {r['ms_per_step']} ms/step, 99.9% on validation at {r['first_999_s']} s", flush=True)
