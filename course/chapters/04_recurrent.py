@@ -374,9 +374,6 @@ CELLS = [
         fact the next answer token needs: the state keeps what it must say next more plainly
         than how deep it is.
         Chapter 6 shows what happens beyond depth 30, where the models never trained.
-
-        **Next:** Chapter 5 opens the shipped GPT and finds the head that looks at the bracket
-        to close.
         """,
         ja="""
         最後の数行を見てください。線形プローブは、浅い状態からは正確な深さをよく読み取れますが、深い状態からは読み取りにくくなります。
@@ -384,6 +381,71 @@ CELLS = [
         一方、最も内側の開き括弧は、学習範囲のどの深さでも読み取れます。次に出す答えのトークンに必要なのは、まさにこの情報です。
         状態は「どれだけ深いか」よりも「次に何を言うべきか」をはっきりと保持しているのです。
         学習で一度も見ていない深さ 30 より先で何が起こるかは、第 6 章で見ます。
+        """,
+    ),
+    md(
+        en="""
+        ## What a fixed-size state costs, and what the data can do about it
+
+        If the state loses what lies deep in the stack, the answers that need the whole stack
+        written out, 15 closers or more, are the ones a recurrent model gets wrong; and the
+        general mixture gives few examples such answers. *Depth balance* draws a share of the
+        examples with an answer of 15-30 closers (`--set deep=0.3`). `bench/settings_ab.py`
+        trained a 2×128 GRU for the same number of steps with and without it, and once twice as
+        wide for half the steps (about the same time); the cell reads what it recorded
+        (`bench/results/ab/`), by answer length:
+        """,
+        ja="""
+        ## 固定サイズの状態の代償と、データでできること
+
+        状態がスタックの深いところを失うなら、再帰型モデルが間違えるのはスタック全体を書き出す必要のある答え、
+        つまり閉じ括弧 15 個以上の答えのはずです。そして一般範囲の混合では、そうした答えを持つ例はわずかです。
+        *深さのバランス*は、例の一部を答えが 15〜30 個の閉じ括弧になるように引きます（`--set deep=0.3`）。
+        `bench/settings_ab.py` は 2×128 の GRU を、これがある場合とない場合で同じステップ数だけ学習させ、
+        さらに倍の幅で半分のステップ数（ほぼ同じ時間）も学習させました。次のセルは、その記録
+        （`bench/results/ab/`）を答えの長さ別に読みます。
+        """,
+    ),
+    code(
+        """
+        import json
+        from pathlib import Path
+
+        ab = json.loads(Path("bench/results/ab/ab_gru_deep.json").read_text(encoding="utf-8"))
+        width = json.loads(Path("bench/results/ab/ab_gru_width.json").read_text(encoding="utf-8"))
+        rows = {"2x128, no depth balance": ab["variants"][0], "2x128, 30% deep answers": ab["variants"][1],
+                "2x128, 50% deep answers": ab["variants"][2], "2x256, 30%, half the steps": width["variants"][0]}
+        bands = list(ab["variants"][0]["on"]["strings"]["by_answer_length"])
+        print(f"{'':30} {'steps':>6} {'minutes':>8} {'strings':>8}  " + "  ".join(f"{b:>6}" for b in bands))
+        for name, v in rows.items():
+            cells = "  ".join(f"{v['on']['strings']['by_answer_length'][b]['exact_match']:>6.1%}" for b in bands)
+            print(f"{name:30} {v['steps']:>6,} {v['train_time_s'] / 60:>8.0f} {v['exact_match']:>8.1%}  {cells}")
+        print("(exact match on 2,000 held-out `strings` prefixes, by the answer's length in closers)")
+
+        def band(v, b):
+            return v["on"]["strings"]["by_answer_length"][b]["exact_match"]
+
+        plain, deep = rows["2x128, no depth balance"], rows["2x128, 30% deep answers"]
+        claim("depth balance raises the long answers (25-30 closers) by ten points or more at equal steps",
+              band(deep, "25-30") >= band(plain, "25-30") + 0.1, without=band(plain, "25-30"), with_it=band(deep, "25-30"))
+        claim("and keeps the short ones (under 15 closers) right: 99% or more either way",
+              min(band(plain, "0-14"), band(deep, "0-14")) >= 0.99, without=band(plain, "0-14"), with_it=band(deep, "0-14"))
+        """
+    ),
+    md(
+        en="""
+        The long answers are where the steps go; the short ones were learned long before. The
+        shipped LSTM trained this way (its recipe, `src/bracketcloser/recipes/lstm.toml`).
+        Twice the width for half the steps did about as well as the narrower GRU: at this budget,
+        width and steps buy about the same.
+
+        **Next:** Chapter 5 opens the shipped GPT and finds the heads that look at the bracket
+        to close.
+        """,
+        ja="""
+        ステップが使われるのは長い答えで、短い答えはずっと前に覚えています。同梱の LSTM はこの方法で学習しています
+        （レシピは `src/bracketcloser/recipes/lstm.toml`）。倍の幅で半分のステップ数にしても、狭い GRU とほぼ同じでした。
+        この予算では、幅とステップ数はほぼ同じだけ効きます。
 
         **次の章:** 第 5 章では同梱の GPT の中を開き、閉じるべき括弧を見ているヘッドを探します。
         """,
