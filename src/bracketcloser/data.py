@@ -48,7 +48,9 @@ GENERAL = Range(100, 30, 30)
 # ---- the split ----------------------------------------------------------------------------
 
 def split_of(prefix: str) -> str:
-    """Which split a prefix belongs to, by a stable hash of its ASCII text."""
+    """Which split a prefix belongs to, by a stable hash of its ASCII text: ``test`` 2 in 20,
+    ``valid`` 1 in 20, ``train`` the rest (a byte modulo 20 favours its first 16 values a
+    little, so the shares are 10.2%, 5.1% and 84.8% rather than 10, 5 and 85)."""
     bucket = hashlib.blake2b(prefix.encode(), digest_size=8).digest()[0] % 20
     return "test" if bucket < 2 else "valid" if bucket == 2 else "train"
 
