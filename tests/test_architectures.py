@@ -107,7 +107,9 @@ def test_registry_rejects_unknown_names():
     with pytest.raises(ValueError, match="unknown setting"):
         model_config("gpt", n_hidden=3)
     with pytest.raises(ValueError, match="positional encoding"):
-        model_config("gpt", pos="alibi")
+        model_config("gpt", pos="sideways")
+    with pytest.raises(ValueError, match="attn_scale"):
+        model_config("gpt", attn_scale="cubic")
 
 
 @pytest.mark.parametrize("pos", POSITIONAL)
@@ -119,6 +121,46 @@ def test_every_positional_encoding_decodes_like_teacher_forcing(name, pos, dyck_
         for p in model.parameters():  # biases start at zero: make every one of them matter
             p.add_(0.3 * torch.randn_like(p))
     assert_decoding_matches_teacher_forcing(model, dyck_examples)
+
+
+@pytest.mark.parametrize("pos", ["none", "alibi", "rotary"])
+@pytest.mark.parametrize("name", [a for a, (_, config, _) in REGISTRY.items() if config is TransformerConfig])
+def test_length_scaled_attention_decodes_like_teacher_forcing(name, pos, dyck_examples):
+    """attn_scale="log" scales each query's logits by how many keys it sees: a decoding step's
+    query sees as many as the same position does under teacher forcing, so the two agree."""
+    torch.manual_seed(0)
+    model = build(name, n_embd=32, n_layer=1, pos=pos, attn_scale="log").eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    assert_decoding_matches_teacher_forcing(model, dyck_examples)
+
+
+def test_length_scaling_sharpens_attention_as_the_keys_multiply():
+    """Equal logits stay equal (uniform weights) whatever the scale; one key ahead of the rest
+    by a fixed margin keeps more of the weight as n grows with the scale, and less without it."""
+    from bracketcloser.architectures.layers import attention_weights
+
+    def weight_on_the_best(n, log_scale):
+        q = torch.ones(1, 1, 1, 1)
+        k = torch.zeros(1, 1, n, 1)
+        k[..., 0, 0] = 2.0  # one key two logits ahead
+        mask = torch.ones(1, 1, 1, n, dtype=torch.bool)
+        return attention_weights(q, k, mask, log_scale=log_scale)[0, 0, 0, 0].item()
+
+    plain = [weight_on_the_best(n, False) for n in (64, 256, 1024)]
+    scaled = [weight_on_the_best(n, True) for n in (64, 256, 1024)]
+    assert plain[0] == pytest.approx(scaled[0])  # at 64 keys the scale is 1
+    assert plain[0] > plain[1] > plain[2]  # without it, focus fades as keys multiply
+    assert scaled[2] > plain[2] * 2  # with it, much less so
+
+
+def test_alibi_penalises_distance_per_head():
+    torch.manual_seed(0)
+    model = build("gpt", n_embd=32, n_head=2, n_layer=1, pos="alibi").eval()
+    attn = model.blocks[0].attn
+    assert attn.slopes.tolist() == pytest.approx([2 ** -4, 2 ** -8])
+    assert not any("slopes" in k for k in model.state_dict())  # fixed, not a weight to save
 
 
 def test_rows_that_finish_leave_the_batch_without_changing_the_others(small_model, dyck_examples):

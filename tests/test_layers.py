@@ -23,8 +23,9 @@ def fused_forward(self, x, mask, q_pos=None, source=None, k_pos=None, cache=None
     if self.rotary and source is None:
         q, k = rotate(q, q_pos), rotate(k, k_pos)
     allowed = torch.zeros(mask.shape, dtype=q.dtype).masked_fill(~mask, float("-inf"))  # (B, 1, Tq, Tk)
-    if self.relative is not None and source is None:
-        allowed = allowed + self.offset_bias(q_pos, k_pos)
+    bias = self.position_bias(q_pos, k_pos) if source is None else None
+    if bias is not None:
+        allowed = allowed + bias
     y = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed)  # (B, H, Tq, D)
     return self.proj(y.transpose(1, 2).flatten(2))
 

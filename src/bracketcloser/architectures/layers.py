@@ -5,14 +5,18 @@
   ``rotary`` (positions rotate queries and keys, so attention sees only relative offsets;
   Su et al. 2021), ``relative`` (a learned bias per head added to the attention score for
   each offset between query and key, clipped at +-32; the T5 encoder's way, Shaw et al.
-  2018, Raffel et al. 2020) or ``none`` (a causal model can still infer position by counting
-  what it attends to). Which one a model uses decides whether it can read inputs longer than it
-  was trained on.
+  2018, Raffel et al. 2020), ``alibi`` (a fixed penalty per head, proportional to the distance
+  between query and key; Press et al. 2022) or ``none`` (a causal model can still infer
+  position by counting what it attends to). Which one a model uses decides whether it can read
+  inputs longer than it was trained on.
 - ``attention_weights`` and ``Attention``: multi-head scaled dot-product attention, written
   out as softmax(q k^T / sqrt(d) + bias) (torch's fused ``scaled_dot_product_attention`` gives
   the same numbers, tests/test_layers.py, but was slower per training step on this lab's CPU,
   and it cannot hand back the weights that ``model.explain`` shows), for self- or
-  cross-attention, with an optional key/value cache for step-by-step decoding.
+  cross-attention, with an optional key/value cache for step-by-step decoding. With
+  ``attn_scale="log"`` every logit is multiplied by log(n) / log(64), n the number of keys the
+  query sees, so attention keeps its focus as inputs grow (Chiang & Cholak 2022; Scalable-Softmax,
+  Nakanishi 2025): without it, the weight on one key falls as the keys multiply.
 - ``FeedForward`` and ``Block``: the pre-norm residual block (norm -> attention -> add,
   norm -> MLP -> add), optionally with cross-attention for a decoder.
 
@@ -30,12 +34,14 @@ import torch.nn as nn
 from ..settings import check_sizes, check_types, searched
 from .base import Recording
 
-POSITIONAL = ("learned", "sinusoidal", "rotary", "relative", "none")
+POSITIONAL = ("learned", "sinusoidal", "rotary", "relative", "alibi", "none")
 ABSOLUTE = ("learned", "sinusoidal")  # added to the token embedding; the others see only offsets, or nothing
 RELATIVE_REACH = 32  # offsets beyond this share one learned bias (per sign)
 BACKWARD_START = -8.0  # a backward head's first bias for keys after the query: e^-8 of the weight
 ALIGN = ("start", "end")
 ENCODER = ("full", "causal", "prefix")
+ATTN_SCALE = ("none", "log")
+LOG_BASE = 64  # attn_scale="log": a query that sees 64 keys is scaled by 1, one that sees 128 by 7/6
 
 
 @dataclass
@@ -66,6 +72,9 @@ class TransformerConfig:
     # only (their bias for keys after the query starts at BACKWARD_START, not 0). They remain
     # free to learn to look anywhere; a bidirectional encoder gets a direction to count depth in
     backward_heads: int = 0
+    # "log": every attention logit times log(n) / log(LOG_BASE), n the keys the query sees, so a
+    # query keeps its focus on one key however many there are; "none": softmax as Vaswani et al.
+    attn_scale: str = "none"
 
     def __post_init__(self):
         check_types(self)
@@ -75,6 +84,8 @@ class TransformerConfig:
             raise ValueError(f"unknown align {self.align!r} (choose from {', '.join(ALIGN)})")
         if self.encoder not in ENCODER:
             raise ValueError(f"unknown encoder {self.encoder!r} (choose from {', '.join(ENCODER)})")
+        if self.attn_scale not in ATTN_SCALE:
+            raise ValueError(f"unknown attn_scale {self.attn_scale!r} (choose from {', '.join(ATTN_SCALE)})")
         if self.backward_heads and (self.pos != "relative" or not 0 < self.backward_heads <= self.n_head):
             raise ValueError(f"backward_heads needs pos=relative and at most n_head ({self.n_head}) heads, "
                              f"got {self.backward_heads} with pos={self.pos}")
@@ -131,14 +142,24 @@ class Embedding(nn.Module):
         return self.drop(x)
 
 
-def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor, bias: torch.Tensor | None = None) -> torch.Tensor:
+def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor, bias: torch.Tensor | None = None,
+                      log_scale: bool = False) -> torch.Tensor:
     """softmax(q k^T / sqrt(d) + bias) over the keys a query may see: q (B, H, Tq, D), k (B, H,
     Tk, D), mask (B, 1, Tq, Tk) True where a query may look, bias broadcast to (B, H, Tq, Tk)
-    -> weights (B, H, Tq, Tk), each query's row summing to 1."""
+    -> weights (B, H, Tq, Tk), each query's row summing to 1. ``log_scale``: the logits times
+    log(n) / log(LOG_BASE), n the number of keys each query sees."""
     att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
     if bias is not None:
         att = att + bias
+    if log_scale:
+        seen = mask.sum(-1, keepdim=True).clamp(min=2)  # (B, 1, Tq, 1): at least 2, so the scale is > 0
+        att = att * (seen.log() / math.log(LOG_BASE))
     return att.masked_fill(~mask, float("-inf")).softmax(-1)
+
+
+def alibi_slopes(n_head: int) -> torch.Tensor:
+    """ALiBi's fixed slopes, a geometric sequence from 2^(-8/H) down to 2^-8 (Press et al. 2022)."""
+    return torch.tensor([2.0 ** (-8.0 * (h + 1) / n_head) for h in range(n_head)])
 
 
 class Attention(Recording, nn.Module):
@@ -147,7 +168,10 @@ class Attention(Recording, nn.Module):
 
     def __init__(self, cfg: TransformerConfig, cross: bool = False):
         super().__init__()
-        self.n_head, self.rotary = cfg.n_head, cfg.pos == "rotary"
+        self.n_head, self.rotary, self.log_scale = cfg.n_head, cfg.pos == "rotary", cfg.attn_scale == "log"
+        self.alibi = cfg.pos == "alibi" and not cross  # self-attention only, as the relative bias
+        if self.alibi:
+            self.register_buffer("slopes", alibi_slopes(cfg.n_head), persistent=False)
         # one learned bias per head and clipped offset (key position - query position); only
         # self-attention uses it, cross-attention compares positions of different sequences
         relative = cfg.pos == "relative" and not cross
@@ -173,6 +197,17 @@ class Attention(Recording, nn.Module):
         offset = k_pos[:, None, :] - q_pos[:, :, None]  # (B or 1, Tq, Tk)
         return self.relative[:, offset.clamp(-RELATIVE_REACH, RELATIVE_REACH) + RELATIVE_REACH].transpose(0, 1)
 
+    def position_bias(self, q_pos, k_pos):
+        """What positions add to self-attention's scores (B or 1, H, Tq, Tk): the learned bias per
+        offset (``relative``), ALiBi's fixed penalty of slope x distance either way (a causal mask
+        hides the future), or nothing (None) for the other encodings."""
+        if self.relative is not None:
+            return self.offset_bias(q_pos, k_pos)
+        if self.alibi:
+            distance = (k_pos[:, None, :] - q_pos[:, :, None]).abs()  # (B or 1, Tq, Tk)
+            return -self.slopes[None, :, None, None] * distance[:, None].float()
+        return None
+
     def forward(self, x, mask, q_pos=None, source=None, k_pos=None, cache=None):
         """Self-attention when ``source`` is None, else cross-attention to ``source``.
         ``cache`` (a dict) accumulates self-attention keys/values across decoding steps, or
@@ -191,10 +226,8 @@ class Attention(Recording, nn.Module):
                 cache["k"], cache["v"] = k, v
                 if source is None:  # the positions of the cached keys, for the relative bias
                     cache["pos"] = k_pos if k_pos is not None else q_pos
-        bias = None
-        if self.relative is not None and source is None:
-            bias = self.offset_bias(q_pos, k_pos if k_pos is not None else q_pos)
-        att = attention_weights(q, k, mask, bias)  # (B, H, Tq, Tk)
+        bias = None if source is not None else self.position_bias(q_pos, k_pos if k_pos is not None else q_pos)
+        att = attention_weights(q, k, mask, bias, self.log_scale)  # (B, H, Tq, Tk)
         self.keep(att[0, :, -1].detach())  # (H, Tk), while recording (one prompt at a time)
         y = self.drop(att) @ v  # (B, H, Tq, C/H)
         return self.proj(y.transpose(1, 2).flatten(2))
