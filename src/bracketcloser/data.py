@@ -308,6 +308,12 @@ def sample_long(rng, vocab=GENERAL_VOCAB) -> Example:
     return _sample_shaped(rng, vocab, (GENERAL.length + 1, 2 * GENERAL.length), (1, GENERAL.depth), GENERAL.answer)
 
 
+def sample_longer(rng, vocab=GENERAL_VOCAB) -> Example:
+    """Two to five times the general range's length (201..500), no deeper (<= 30): how far past
+    its training length a model still reads."""
+    return _sample_shaped(rng, vocab, (2 * GENERAL.length + 1, 5 * GENERAL.length), (1, GENERAL.depth), GENERAL.answer)
+
+
 def sample_deep(rng, vocab=GENERAL_VOCAB) -> Example:
     """Deeper than the general range (31..60), no longer (<= 100): depth generalisation alone."""
     return _sample_shaped(rng, vocab, (GENERAL.depth + 1, GENERAL.length), (GENERAL.depth + 1, 2 * GENERAL.depth),
@@ -354,6 +360,8 @@ DISTS = {
     "strings": Dist(sample_strings, GENERAL_VOCAB, GENERAL,
                     "general range, every valid prefix of a length equally likely (never trained on)"),
     "runs": Dist(sample_runs, GENERAL_VOCAB, GENERAL, "general range, runs of one kind: counting by position"),
+    "longer": Dist(sample_longer, GENERAL_VOCAB, Range(5 * GENERAL.length, GENERAL.depth, GENERAL.answer),
+                   "beyond the general range: 201-500 brackets, depth <= 30"),
     "long": Dist(sample_long, GENERAL_VOCAB, Range(2 * GENERAL.length, GENERAL.depth, GENERAL.answer),
                  "beyond the general range: 101-200 brackets, depth <= 30"),
     "deep": Dist(sample_deep, GENERAL_VOCAB, Range(GENERAL.length, 2 * GENERAL.depth, 2 * GENERAL.depth),
@@ -390,6 +398,8 @@ SUITES = {  # iterating it gives the names
     "strings": Suite(DISTS["strings"].about, "in", sweep=True),
     "runs": Suite(DISTS["runs"].about, "in"),
     "long": Suite(DISTS["long"].about, "beyond", 2000, sweep=True),
+    # 2x-5x the length: for the length benchmark, not (yet) a column of the shipped models' board
+    "longer": Suite(DISTS["longer"].about, "beyond", 500, board=False),
     "deep": Suite(DISTS["deep"].about, "beyond", 2000, sweep=True),
     # far beyond, fewer: a model whose positions stop at 256 cannot read them at all
     "len1000": Suite(DISTS["len1000"].about, "far", 500),
