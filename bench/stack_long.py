@@ -1,7 +1,15 @@
-"""The shipped stack model at 100x: ten thousand brackets, a thousand deep, soft against discrete.
+"""The shipped stack model far out: ten thousand brackets, a thousand deep, soft against discrete;
+and what it does on one prefix.
 
     python bench/stack_long.py            # -> bench/results/stack_long.json, stack_length.png
     python bench/stack_long.py --n 4 --lengths 100 1000 --timing 1000 10000   # a quick look
+    python bench/stack_long.py --actions  # -> bench/results/stack_actions.json, stack_actions.png
+
+``--actions``: for each token of one prefix, the probabilities of push, pop and keep, and the
+stack after it (the size of each slot's vector, top first); and over seeded prefixes of the
+general range, of 1,000 brackets and of depth 100, how far the actions are from 0/1 (the
+largest distance from the nearest of 0 and 1, and the mean): a blurred action mixes slots,
+and over 1,000 tokens the mixing would add up.
 
 Both forms are the same weights (``answer_with`` in ``architectures/stack.py``): ``soft``
 answers with the superposition stack it trained with, ``discrete`` takes the most probable
@@ -33,11 +41,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import torch
+from matplotlib.figure import Figure
 
 import bracketcloser as bc
 from bracketcloser.batch import answer_texts, prompt_batch
-from bracketcloser.data import GENERAL, GENERAL_VOCAB, sample_far, split_of
-from bracketcloser.solver import solve
+from bracketcloser.data import DISTS, GENERAL, GENERAL_VOCAB, sample_far, split_of
+from bracketcloser.plots import png_bytes
+from bracketcloser.solver import max_depth, solve
 from common import write_result
 
 FORMS = ("soft", "discrete")
@@ -129,6 +139,57 @@ def figure(by_length: list[dict]) -> plt.Figure:
     return fig
 
 
+PREFIX = "{[(<>)]<{}"
+
+
+def actions_figure(completer, prefix: str) -> Figure:
+    seen = completer.inspect(prefix)
+    tokens = [t if t != "," else "end" for t in completer.vocab.decode(seen.stream)]
+    read = tokens[: seen.tracks["actions"].size(0)]
+    actions, stack = seen.tracks["actions"].numpy(), seen.tracks["stack"].numpy()
+    fig = Figure(figsize=(9, 5.5))
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.3])
+    x = range(len(read))
+    bottom_of_bar = [0.0] * len(read)
+    for j, (name, colour) in enumerate(zip(("push", "pop", "keep"), ("tab:green", "tab:red", "tab:gray"), strict=True)):
+        top.bar(x, actions[:, j], bottom=bottom_of_bar, color=colour, label=name)
+        bottom_of_bar = [b + a for b, a in zip(bottom_of_bar, actions[:, j], strict=True)]
+    top.set_ylabel("action probability")
+    top.legend(loc="upper left", ncol=3, fontsize=8, bbox_to_anchor=(0, 1.25))
+    depth = max(1, max_depth(prefix, completer.vocab) + 1)
+    bottom.imshow(stack[:, :depth].T, aspect="auto", cmap="Purples", origin="upper")
+    bottom.set_ylabel("stack slot (top = 0)")
+    bottom.set_xticks(list(x), read)
+    bottom.set_xlabel("token read (the prompt, then the model's own answer)")
+    fig.suptitle(f"stack model on {prefix!r}: answer {completer.complete([prefix])[0]!r}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def discreteness(completer, dist: str, n: int) -> dict:
+    rng = random.Random(f"stack_figure/{dist}")  # the seed the first figure was drawn with
+    spec = DISTS[dist]
+    worst, total, count = 0.0, 0.0, 0
+    for _ in range(n):
+        ex = spec.sample(rng, spec.vocab)
+        seen = completer.inspect(ex.prefix)
+        a = seen.tracks["actions"]
+        off = torch.minimum(a, 1 - a)  # distance from the nearest of 0 and 1
+        worst, total, count = max(worst, float(off.max())), total + float(off.sum()), count + off.numel()
+    return {"prefixes": n, "max_distance_from_0_or_1": round(worst, 5), "mean_distance_from_0_or_1": round(total / count, 6)}
+
+
+def actions(out: Path) -> None:
+    """The figure of one prefix and how discrete the actions are (stack_actions.json, .png)."""
+    completer = bc.load("stack")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "stack_actions.png").write_bytes(png_bytes(actions_figure(completer, PREFIX), dpi=110))
+    sizes = {"general": 200, "len1000": 20, "depth100": 50}
+    result = {"prefix": PREFIX, "actions": {d: discreteness(completer, d, n) for d, n in sizes.items()}}
+    write_result(out / "stack_actions.json", result, models={"stack": "stack"})
+    print(json.dumps(result["actions"], indent=2))
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=None, help="at most this many prefixes per measurement (default: all)")
@@ -140,8 +201,12 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the held-out prefixes")
     p.add_argument("--threads", type=int, default=1, help="torch threads (a step is too small to share)")
     p.add_argument("--out", default="bench/results")
+    p.add_argument("--actions", action="store_true", help="only the figure of one prefix and how discrete the actions are")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
+    if args.actions:
+        actions(Path(args.out))
+        return
     completer = bc.load("stack")
     cap = (lambda n: n) if args.n is None else (lambda n: min(n, args.n))
 
