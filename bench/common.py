@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shlex
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -44,8 +45,7 @@ def command() -> str:
 
 
 def _git(*args: str) -> str | None:
-    import subprocess
-
+    """A git command's output in the current checkout, or None where there is no git."""
     try:
         return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
