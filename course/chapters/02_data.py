@@ -176,12 +176,12 @@ CELLS = [
     md(
         en="""
         Why this matters: a model that is right on one sampler and wrong on another has learned
-        the sampler, not the rule. Score the shipped GRU (trained on `shapes`, `walks` and a
-        little of `seed`, never on `strings`) on 300 examples of each:
+        the sampler, not the rule. Score the shipped GRU (trained on `shapes`, `walks`, a little
+        of `seed`, runs of one kind and long answers, never on `strings`) on 300 examples of each:
         """,
         ja="""
         これが重要なのは、あるサンプラーでは正解し、別のサンプラーでは間違えるモデルは、規則ではなくサンプラーを学んでいるからです。
-        同梱の GRU（`shapes`、`walks` と少しの `seed` で学習し、`strings` は一度も見ていない）を、それぞれ 300 例で採点します。
+        同梱の GRU（`shapes`、`walks`、少しの `seed`、1 種類の括弧の連続、長い答えで学習し、`strings` は一度も見ていない）を、それぞれ 300 例で採点します。
         """,
     ),
     code(
