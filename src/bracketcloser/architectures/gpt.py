@@ -26,8 +26,18 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+from ..tokens import PAD
 from .base import BracketModel, answer_loss
-from .layers import Block, Embedding, TransformerConfig, causal_mask, init_weights, position_limit
+from .layers import (
+    Block,
+    Embedding,
+    TransformerConfig,
+    causal_mask,
+    init_weights,
+    position_limit,
+    random_positions,
+    spread_positions,
+)
 
 
 class GPT(BracketModel):
@@ -53,25 +63,42 @@ class GPT(BracketModel):
             x = block(x, mask, pos, cache=None if caches is None else caches[i])
         return self.head(self.ln_f(x))
 
+    def positions(self, idx):
+        """Where each token of a right-padded batch of streams stands: (1, T), shared by every
+        row, or with ``rand_pos`` (B, T): drawn in training, spread when answering."""
+        B, T = idx.shape
+        if not self.cfg.rand_pos:
+            return torch.arange(T, device=idx.device)[None]
+        if self.training:
+            return random_positions(B, T, self.cfg.max_len, idx.device)
+        return spread_positions((idx != PAD).sum(1) + 1, T, self.cfg.max_len)  # + 1: the token it predicts
+
     def forward(self, idx, targets=None):
-        pos = torch.arange(idx.size(1), device=idx.device)[None]  # (1, T), shared by every row
+        pos = self.positions(idx)
         # right padding comes after every real token, so the causal mask already hides it
         logits = self.run(idx, pos, torch.ones_like(idx, dtype=torch.bool))
         return logits, answer_loss(logits, targets)
 
-    def prefill(self, idx, lengths):
+    def prefill(self, idx, lengths, total=None):
         B, T = idx.shape
         # left-align: shift each row right so that all prompts end at column T-1
         shift = T - lengths  # (B,)
         cols = (torch.arange(T, device=idx.device) - shift[:, None])  # source column, <0 for padding
         valid = cols >= 0
         idx = torch.where(valid, idx.gather(1, cols.clamp(min=0)), torch.zeros_like(idx))
-        pos = cols.clamp(min=0)
+        at = cols.clamp(min=0)  # each token's place in its own stream
+        # with rand_pos, positions spread over the stream as it will be once answered (``total``;
+        # without it, as if the answer were one token)
+        total = lengths + 1 if total is None else total
+        spread = spread_positions(total, int(total.max()), self.cfg.max_len) if self.cfg.rand_pos else None
+        pos = at if spread is None else spread.gather(1, at)
         caches = [{} for _ in self.blocks]
         logits = self.run(idx, pos, valid, caches)[:, -1]
-        return logits, {"caches": caches, "valid": valid, "pos": lengths}
+        return logits, {"caches": caches, "valid": valid, "at": lengths, "spread": spread}
 
     def step(self, state, token):
-        pos, valid = state["pos"], torch.cat([state["valid"], state["valid"].new_ones(token.size(0), 1)], 1)
+        at, valid = state["at"], torch.cat([state["valid"], state["valid"].new_ones(token.size(0), 1)], 1)
+        spread = state["spread"]
+        pos = at if spread is None else spread.gather(1, at.clamp(max=spread.size(1) - 1)[:, None])[:, 0]
         logits = self.run(token[:, None], pos[:, None], valid, state["caches"])[:, -1]
-        return logits, {"caches": state["caches"], "valid": valid, "pos": pos + 1}
+        return logits, {"caches": state["caches"], "valid": valid, "at": at + 1, "spread": spread}

@@ -8,7 +8,8 @@
   2018, Raffel et al. 2020), ``alibi`` (a fixed penalty per head, proportional to the distance
   between query and key; Press et al. 2022) or ``none`` (a causal model can still infer
   position by counting what it attends to). Which one a model uses decides whether it can read
-  inputs longer than it was trained on.
+  inputs longer than it was trained on. With ``rand_pos`` (GPT) the positions themselves are
+  drawn: ``random_positions`` in training, ``spread_positions`` when answering.
 - ``attention_weights`` and ``Attention``: multi-head scaled dot-product attention, written
   out as softmax(q k^T / sqrt(d) + bias) (torch's fused ``scaled_dot_product_attention`` gives
   the same numbers, tests/test_layers.py, but was slower per training step on this lab's CPU,
@@ -75,6 +76,11 @@ class TransformerConfig:
     # "log": every attention logit times log(n) / log(LOG_BASE), n the keys the query sees, so a
     # query keeps its focus on one key however many there are; "none": softmax as Vaswani et al.
     attn_scale: str = "none"
+    # GPT only. True: in training each stream's positions are an ordered random subset of
+    # 0..max_len-1, not 0, 1, 2, ..., so that every position up to max_len is seen in training
+    # and a longer input at test time is no longer out of distribution (Ruoss et al. 2023);
+    # answering uses the evenly spread subset (the mean of those draws). False: 0, 1, 2, ...
+    rand_pos: bool = False
 
     def __post_init__(self):
         check_types(self)
@@ -99,6 +105,24 @@ def position_limit(cfg: TransformerConfig) -> int:
     encodings are defined for any position, but attention's memory grows with the square of
     the length, so a prompt longer than ``max_len`` is refused there too (raise it to read more)."""
     return cfg.max_len
+
+
+def random_positions(rows: int, n: int, span: int, device=None) -> torch.Tensor:
+    """(rows, n) positions, each row an ordered random subset of 0..span-1 (Ruoss et al. 2023)."""
+    if n > span:
+        raise ValueError(f"a stream of {n} tokens does not fit {span} positions (raise max_len)")
+    return torch.rand(rows, span, device=device).argsort(-1)[:, :n].sort(-1).values
+
+
+def spread_positions(lengths: torch.Tensor, n: int, span: int) -> torch.Tensor:
+    """(B, n) positions for streams of ``lengths`` (B,) tokens: token i of a stream of L at
+    round((i + 1) (span + 1) / (L + 1)) - 1, the mean of the i-th smallest of L positions drawn
+    from 0..span-1 without replacement (what ``random_positions`` draws, on average). Strictly
+    increasing within each stream; columns past a stream's length stay at span - 1."""
+    if int(lengths.max()) > span:
+        raise ValueError(f"a stream of {int(lengths.max())} tokens does not fit {span} positions (raise max_len)")
+    i = torch.arange(1, n + 1, device=lengths.device)[None]  # (1, n)
+    return ((i * (span + 1)) / (lengths[:, None] + 1)).round().long().clamp(max=span) - 1
 
 
 def sinusoid(positions: torch.Tensor, dim: int) -> torch.Tensor:

@@ -42,6 +42,8 @@ class EncoderDecoder(BracketModel):
         super().__init__()
         if cfg.encoder not in ("full", "causal"):
             raise ValueError(f"the encoder-decoder's encoder is full or causal, got encoder={cfg.encoder!r}")
+        if cfg.rand_pos:
+            raise ValueError("randomized positions (rand_pos) are GPT's for now; the encoder-decoder counts 0, 1, 2, ...")
         self.cfg, self.max_len = cfg, position_limit(cfg)
         self.src_embed, self.tgt_embed = Embedding(cfg, cfg.vocab_size), Embedding(cfg, cfg.vocab_size)
         self.encoder = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
@@ -94,7 +96,7 @@ class EncoderDecoder(BracketModel):
             loss = answer_loss(dec_logits, dec_targets)
         return logits, loss
 
-    def prefill(self, idx, lengths):
+    def prefill(self, idx, lengths, total=None):
         # prompts end with ,output at column lengths-1: encode what comes before it
         cols = torch.arange(idx.size(1), device=idx.device)
         memory, memory_mask = self.encode(torch.where(cols < (lengths - 1)[:, None], idx, PAD))
