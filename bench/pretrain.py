@@ -106,7 +106,7 @@ def write_checksums() -> None:
 
 # beyond the range: 2,000 each is plenty; far beyond (1,000 brackets, depth 100), fewer: a
 # model whose positions stop at 256 cannot read them at all (scored wrong, counted unsupported)
-SIZES = {"long": 2000, "deep": 2000, "len1000": 500, "depth100": 1000}
+SIZES = {"long": 2000, "longer": 2000, "deep": 2000, "len1000": 500, "depth100": 1000}
 
 
 def evaluate_shipped(samples: int, archs: list[str], suites: list[str]) -> None:

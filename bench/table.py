@@ -55,14 +55,20 @@ def board_table(models: dict, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
+BEYOND = ("long", "longer")  # twice and five times the training length
+
+
 def readme_table(models: dict, lang: str = "en") -> str:
-    """The README's: the in-range samplers, seed, BIG-Bench Hard and the original README's examples."""
-    head = [say("shipped", lang), "shapes", "walks", "strings", "runs", "seed", "BIG-Bench Hard", say("original_readme", lang)]
-    lines = ["| " + " | ".join(head) + " |", "|---" * 8 + "|"]
+    """The README's: the in-range samplers, seed, BIG-Bench Hard, the original README's examples,
+    then twice and five times the length the models trained on."""
+    head = [say("shipped", lang), "shapes", "walks", "strings", "runs", "seed", "BIG-Bench Hard", say("original_readme", lang),
+            say("twice_the_length", lang), say("five_times_the_length", lang)]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for arch, row in models.items():
         readme = row["readme"]
         lines.append(f"| {arch} | " + " | ".join(percent(row, s) for s in README_SUITES)
-                     + f" | {say('correct_of_n', lang, correct=readme['correct'], n=readme['n'])} |")
+                     + f" | {say('correct_of_n', lang, correct=readme['correct'], n=readme['n'])} | "
+                     + " | ".join(percent(row, s) for s in BEYOND) + " |")
     return "\n".join(lines)
 
 

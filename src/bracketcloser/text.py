@@ -175,6 +175,8 @@ TABLES: dict[str, dict[str, str]] = {  # the shipped models' tables (bench/table
     "steps_trained": {"en": "steps", "ja": "ステップ"},
     "time_trained": {"en": "time", "ja": "時間"},
     "original_readme": {"en": "original README", "ja": "元の README"},
+    "twice_the_length": {"en": "2x length (101-200)", "ja": "2 倍の長さ（101〜200）"},
+    "five_times_the_length": {"en": "5x length (201-500)", "ja": "5 倍の長さ（201〜500）"},
     "validated_on": {"en": "validated on", "ja": "検証に使ったもの"},
     "every": {"en": "every", "ja": "間隔"},
     "at_the_end": {"en": "at the end of training", "ja": "学習終了時"},
