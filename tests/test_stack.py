@@ -124,6 +124,7 @@ def test_the_discrete_form_is_right_at_10000_brackets_depth_1000(shipped):
     assert answers(shipped, prefixes, "discrete") == [solve(p, GENERAL_VOCAB) for p in prefixes]
 
 
+@pytest.mark.slow
 def test_a_prefix_of_100000_brackets_is_answered_not_refused(shipped):
     """Through the public ``complete``: read in full (100,000 steps, the slowest test here at
     about ten seconds), warned about as beyond the trained range, and answered exactly."""

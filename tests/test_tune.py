@@ -59,6 +59,7 @@ def test_tiny_study_end_to_end_and_best_params_train(tmp_path, capsys, monkeypat
     assert json.loads((run / "config.json").read_text())["train"]["lr"] == best["lr"]
 
 
+@pytest.mark.slow
 def test_rerun_continues_and_an_interrupted_trial_is_retried(tmp_path, capsys, monkeypatch):
     storage = f"sqlite:///{tmp_path / 's.db'}"
     argv = ["tune", "--arch", "gru", "--study", "s", "--storage", storage, *FAST, "--space", space_file(tmp_path, "gru"),
@@ -97,6 +98,7 @@ def test_a_hopeless_trial_is_pruned(tmp_path):
     assert trials[2].params["lr"] == 1e-7 and max(trials[2].intermediate_values) < 60  # stopped early
 
 
+@pytest.mark.slow
 def test_two_workers_share_one_sqlite_study(tmp_path, capsys):
     storage = f"sqlite:///{tmp_path / 'w.db'}"
     assert main(["tune", "--arch", "gpt", "--study", "w", "--storage", storage, "--workers", "2", "--trials", "4", *FAST,
