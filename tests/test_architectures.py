@@ -123,13 +123,15 @@ def test_every_positional_encoding_decodes_like_teacher_forcing(name, pos, dyck_
     assert_decoding_matches_teacher_forcing(model, dyck_examples)
 
 
+@pytest.mark.parametrize("scale", ["log", "learned"])
 @pytest.mark.parametrize("pos", ["none", "alibi", "rotary"])
 @pytest.mark.parametrize("name", [a for a, (_, config, _) in REGISTRY.items() if config is TransformerConfig])
-def test_length_scaled_attention_decodes_like_teacher_forcing(name, pos, dyck_examples):
+def test_length_scaled_attention_decodes_like_teacher_forcing(name, pos, scale, dyck_examples):
     """attn_scale="log" scales each query's logits by how many keys it sees: a decoding step's
-    query sees as many as the same position does under teacher forcing, so the two agree."""
+    query sees as many as the same position does under teacher forcing, so the two agree
+    (with "learned", the per-head scales are shaken away from 1 with the other weights)."""
     torch.manual_seed(0)
-    model = build(name, n_embd=32, n_layer=1, pos=pos, attn_scale="log").eval()
+    model = build(name, n_embd=32, n_layer=1, pos=pos, attn_scale=scale).eval()
     with torch.no_grad():
         for p in model.parameters():
             p.add_(0.3 * torch.randn_like(p))
@@ -153,6 +155,25 @@ def test_length_scaling_sharpens_attention_as_the_keys_multiply():
     assert plain[0] == pytest.approx(scaled[0])  # at 64 keys the scale is 1
     assert plain[0] > plain[1] > plain[2]  # without it, focus fades as keys multiply
     assert scaled[2] > plain[2] * 2  # with it, much less so
+
+
+def test_a_learned_scale_per_head_is_a_trained_weight_that_sharpens_its_head():
+    torch.manual_seed(0)
+    model = build("gpt", n_embd=32, n_head=2, n_layer=1, pos="none", attn_scale="learned")
+    attn = model.blocks[0].attn
+    assert attn.head_scale.tolist() == [1.0, 1.0] and "blocks.0.attn.head_scale" in model.state_dict()
+    idx, targets = stream_batch([Example("({[", "]})"), Example("((", "))")], V)
+    model(idx, targets)[1].backward()
+    assert attn.head_scale.grad is not None and attn.head_scale.grad.abs().sum() > 0
+    assert build("gpt", attn_scale="log").blocks[0].attn.head_scale is None  # fixed: nothing to learn
+
+    from bracketcloser.architectures.layers import attention_weights
+    q, k = torch.randn(1, 2, 1, 4), torch.randn(1, 2, 100, 4)
+    mask = torch.ones(1, 1, 1, 100, dtype=torch.bool)
+    plain = attention_weights(q, k, mask, log_scale=True, head_scale=torch.ones(2))
+    sharp = attention_weights(q, k, mask, log_scale=True, head_scale=torch.tensor([1.0, 3.0]))
+    torch.testing.assert_close(plain[:, 0], sharp[:, 0])  # head 0 unchanged
+    assert sharp[0, 1, 0].max() > plain[0, 1, 0].max()  # head 1 looks harder at its best key
 
 
 def test_alibi_penalises_distance_per_head():

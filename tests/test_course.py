@@ -19,8 +19,8 @@ from cells import LANGS, Code, Markdown  # noqa: E402
 CHAPTERS = build.chapters()
 
 
-def test_six_chapters():
-    assert [name.split("_")[0] for name in CHAPTERS] == ["01", "02", "03", "04", "05", "06"]
+def test_seven_chapters():
+    assert [name.split("_")[0] for name in CHAPTERS] == ["01", "02", "03", "04", "05", "06", "07"]
 
 
 @pytest.mark.parametrize("name", CHAPTERS)

@@ -17,7 +17,8 @@
   cross-attention, with an optional key/value cache for step-by-step decoding. With
   ``attn_scale="log"`` every logit is multiplied by log(n) / log(64), n the number of keys the
   query sees, so attention keeps its focus as inputs grow (Chiang & Cholak 2022; Scalable-Softmax,
-  Nakanishi 2025): without it, the weight on one key falls as the keys multiply.
+  Nakanishi 2025; ``"learned"``: times a trained scale per head too): without it, the weight on
+  one key falls as the keys multiply.
 - ``FeedForward`` and ``Block``: the pre-norm residual block (norm -> attention -> add,
   norm -> MLP -> add), optionally with cross-attention for a decoder.
 
@@ -41,7 +42,7 @@ RELATIVE_REACH = 32  # offsets beyond this share one learned bias (per sign)
 BACKWARD_START = -8.0  # a backward head's first bias for keys after the query: e^-8 of the weight
 ALIGN = ("start", "end")
 ENCODER = ("full", "causal", "prefix")
-ATTN_SCALE = ("none", "log")
+ATTN_SCALE = ("none", "log", "learned")
 LOG_BASE = 64  # attn_scale="log": a query that sees 64 keys is scaled by 1, one that sees 128 by 7/6
 
 
@@ -74,7 +75,9 @@ class TransformerConfig:
     # free to learn to look anywhere; a bidirectional encoder gets a direction to count depth in
     backward_heads: int = 0
     # "log": every attention logit times log(n) / log(LOG_BASE), n the keys the query sees, so a
-    # query keeps its focus on one key however many there are; "none": softmax as Vaswani et al.
+    # query keeps its focus on one key however many there are; "learned": the same times a scale
+    # per head that training adjusts, starting at 1 (Scalable-Softmax, Nakanishi 2025);
+    # "none": softmax as Vaswani et al.
     attn_scale: str = "none"
     # GPT only. True: in training each stream's positions are an ordered random subset of
     # 0..max_len-1, not 0, 1, 2, ..., so that every position up to max_len is seen in training
@@ -167,17 +170,18 @@ class Embedding(nn.Module):
 
 
 def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor, bias: torch.Tensor | None = None,
-                      log_scale: bool = False) -> torch.Tensor:
+                      log_scale: bool = False, head_scale: torch.Tensor | None = None) -> torch.Tensor:
     """softmax(q k^T / sqrt(d) + bias) over the keys a query may see: q (B, H, Tq, D), k (B, H,
     Tk, D), mask (B, 1, Tq, Tk) True where a query may look, bias broadcast to (B, H, Tq, Tk)
     -> weights (B, H, Tq, Tk), each query's row summing to 1. ``log_scale``: the logits times
-    log(n) / log(LOG_BASE), n the number of keys each query sees."""
+    log(n) / log(LOG_BASE), n the number of keys each query sees, and by ``head_scale`` (H,)."""
     att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
     if bias is not None:
         att = att + bias
     if log_scale:
         seen = mask.sum(-1, keepdim=True).clamp(min=2)  # (B, 1, Tq, 1): at least 2, so the scale is > 0
-        att = att * (seen.log() / math.log(LOG_BASE))
+        scale = seen.log() / math.log(LOG_BASE)
+        att = att * (scale if head_scale is None else scale * head_scale[None, :, None, None])
     return att.masked_fill(~mask, float("-inf")).softmax(-1)
 
 
@@ -192,7 +196,8 @@ class Attention(Recording, nn.Module):
 
     def __init__(self, cfg: TransformerConfig, cross: bool = False):
         super().__init__()
-        self.n_head, self.rotary, self.log_scale = cfg.n_head, cfg.pos == "rotary", cfg.attn_scale == "log"
+        self.n_head, self.rotary, self.log_scale = cfg.n_head, cfg.pos == "rotary", cfg.attn_scale != "none"
+        self.head_scale = nn.Parameter(torch.ones(cfg.n_head)) if cfg.attn_scale == "learned" else None
         self.alibi = cfg.pos == "alibi" and not cross  # self-attention only, as the relative bias
         if self.alibi:
             self.register_buffer("slopes", alibi_slopes(cfg.n_head), persistent=False)
@@ -251,7 +256,7 @@ class Attention(Recording, nn.Module):
                 if source is None:  # the positions of the cached keys, for the relative bias
                     cache["pos"] = k_pos if k_pos is not None else q_pos
         bias = None if source is not None else self.position_bias(q_pos, k_pos if k_pos is not None else q_pos)
-        att = attention_weights(q, k, mask, bias, self.log_scale)  # (B, H, Tq, Tk)
+        att = attention_weights(q, k, mask, bias, self.log_scale, self.head_scale)  # (B, H, Tq, Tk)
         self.keep(att[0, :, -1].detach())  # (H, Tk), while recording (one prompt at a time)
         y = self.drop(att) @ v  # (B, H, Tq, C/H)
         return self.proj(y.transpose(1, 2).flatten(2))
