@@ -1,7 +1,7 @@
 """Build the course: ``course/chapters/NN_name.py`` -> ``docs/course/NN_name.ipynb`` (English)
 and ``docs/course/NN_name.ja.ipynb`` (Japanese), executed, with their outputs.
 
-    .venv/bin/python course/build.py               # build, execute and write all twelve notebooks
+    .venv/bin/python course/build.py               # build, execute and write all fourteen notebooks
     .venv/bin/python course/build.py 03 05         # only these chapters (both languages)
     .venv/bin/python course/build.py --no-execute  # write the cells without running them (fast)
     .venv/bin/python course/build.py --prose-only  # rewrite the markdown, keeping every code cell's

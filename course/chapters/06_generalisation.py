@@ -492,10 +492,13 @@ CELLS = [
         right there as the stack); only data from outside the range can, and only when it is
         measured.
 
-        **This is the end of the course.** To go further, train your own model on the general
-        range (`bracketcloser train --arch gpt --dist general --time 10min --set pos=none`) and
-        run this chapter's cells on it (`bc.load("latest")`): which column of the table does
+        To try it yourself, train your own model on the general range
+        (`bracketcloser train --arch gpt --dist general --time 10min --set pos=none`) and run
+        this chapter's cells on it (`bc.load("latest")`): which column of the table does
         taking away the position table move?
+
+        **Next:** Chapter 7 takes the transformers past the length they trained on, to twice
+        and five times, and looks inside the GPT for what gives way.
         """,
         ja="""
         スタックモデルは 6 つの中で最も小さく、しかも範囲の外でも崩れません。そこでもすべての接頭辞に正しく答えています（最後の数行）。
@@ -507,8 +510,10 @@ CELLS = [
         そしてスタックは、長さや深さに関係なくまさにこの規則の方向に偏っています。学習範囲の内側での点数だけでは、これらを見分けられるとは限りません
         （最後の行に、範囲内でスタックと同じくらい正確なモデルが挙がっています）。見分けられるのは範囲の外のデータだけで、それも実際に測ったときだけです。
 
-        **このコースはここまでです。** さらに進むには、一般範囲で自分のモデルを学習させ（`bracketcloser train --arch gpt --dist general --time 10min --set pos=none`）、
+        自分で試すには、一般範囲で自分のモデルを学習させ（`bracketcloser train --arch gpt --dist general --time 10min --set pos=none`）、
         この章のセルをそのモデル（`bc.load("latest")`）で実行してみてください。位置の表を取り除くと、表のどの列が動くでしょうか。
+
+        **次の章:** 第 7 章では、Transformer を学習した長さの 2 倍、5 倍の先へ連れ出し、GPT の内側で何が崩れるのかを見ます。
         """,
     ),
 ]

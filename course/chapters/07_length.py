@@ -1,0 +1,567 @@
+"""Chapter 7. Past the length they trained on: the shipped models at 2x and 5x their training length; the GPT's finders as the prefix grows; what was tried (no positions, length-scaled attention, ALiBi); randomized positions."""
+
+# ruff: noqa: E501  (Japanese prose runs long: a line break inside a Japanese sentence renders as a space)
+
+from cells import CLAIM, LANGUAGE, code, md
+
+CELLS = [
+    md(
+        en="""
+        # 7. Past the length they trained on
+
+        Everyone who builds a long-context language model meets this question: a transformer
+        trained on inputs up to some length, how far past it can it read? The answers tried
+        are many: rescale rotary positions, bias attention by distance (ALiBi; Press et al.
+        2022), drop positions altogether (NoPE; Kazemnejad et al. 2023, who found a causal
+        transformer without them generalises to longer inputs better than with the usual
+        encodings), train on randomly drawn positions (Ruoss et al. 2023), scale attention's
+        logits by the log of the input's length so that it keeps its focus (Chiang & Cholak
+        2022). And what works is fragile: Zhou et al. 2024 got transformers to add numbers
+        two and a half times longer than any they trained on, but not robustly, from one seed
+        to the next.
+
+        Closing brackets is a clean place to ask it. The rule does not depend on length at
+        all, the samplers draw as long a prefix as we ask for, and a solution that does not
+        depend on length is at hand to compare with: the stack model of Chapter 6. This
+        chapter asks: **how far past their training length do the shipped transformers read,
+        and what gives way inside them when they stop?** Then it reads what has been tried,
+        and ends where the question stands today: open.
+        """,
+        ja="""
+        # 7. 学習した長さの先へ
+
+        長い文脈を扱う言語モデルを作る人は、誰もがこの問いに行き当たります。ある長さまでの入力で学習した Transformer は、その先をどこまで読めるのか。
+        試されてきた答えは数多くあります。回転位置埋め込み (RoPE) の位置を伸縮する、距離に応じてアテンションにバイアスをかける
+        （ALiBi、Press et al. 2022）、位置符号化そのものをなくす（NoPE、Kazemnejad et al. 2023。因果的な Transformer は位置符号化なしのほうが、
+        よく使われる符号化よりも長い入力へうまく汎化することを示しました）、ランダムに引いた位置で学習する（Ruoss et al. 2023）、
+        アテンションが焦点を保てるようにロジットを入力の長さの対数で拡大する（Chiang & Cholak 2022）。
+        しかも、うまくいく方法も脆いのです。Zhou et al. 2024 は、学習した桁数の 2.5 倍の数の足し算を Transformer にさせることに成功しましたが、
+        その結果はシードが変わると保たれませんでした。
+
+        括弧を閉じる課題は、この問いを調べるのに向いた場所です。規則は長さにまったく依存せず、サンプラーは頼んだだけ長い接頭辞を引いてくれます。
+        そして、長さに依存しない解がすでに手元にあり、比べることができます。第 6 章のスタックモデルです。
+        この章の問いは **同梱の Transformer は学習した長さのどこまで先を読めるのか、そして読めなくなるとき、内部で何が崩れているのか** です。
+        続いてこれまでに試したことを読み、最後にこの問いのいまの状態、つまり未解決であることを確かめて終わります。
+        """,
+    ),
+    LANGUAGE,
+    CLAIM,
+    code(
+        """
+        import json
+        import math
+        import random
+        from pathlib import Path
+
+        import matplotlib.pyplot as plt
+        import torch
+
+        import bracketcloser as bc
+        from bracketcloser import data
+        from bracketcloser.architectures import ARCHS
+        from bracketcloser.evaluate import evaluate
+
+        torch.manual_seed(0)
+        torch.set_num_threads(1)  # the models are small: one thread is as fast as two here
+        V4 = data.GENERAL_VOCAB
+        gpt = bc.load("gpt")
+        trained = gpt.trained  # the same range for all six
+        print(f"trained range: prefixes of up to {trained.length} brackets, depth up to {trained.depth}")
+        """
+    ),
+    md(
+        en="""
+        ## The shipped models at twice and five times their length
+
+        Every shipped model trained on prefixes of 1–100 brackets. Two suites go past that
+        length and no deeper (depth at most 30): `long`, 101–200 brackets (up to twice the
+        training length), and `longer`, 201–500 (up to five times). `bench/pretrain.py`
+        scored all six on held-out prefixes of each, and of `strings`, inside the range; read
+        what it recorded (the first line says how many prefixes). The three transformers are built to read at most `max_len`
+        tokens (`input`, the prefix, `,output`, the answer, the end token), 256 for each of
+        them, so most prefixes of `longer` are past what they can read at all: those are
+        scored wrong and counted as unsupported.
+        """,
+        ja="""
+        ## 同梱モデルを学習した長さの 2 倍、5 倍で
+
+        同梱のモデルはどれも 1〜100 個の括弧の接頭辞で学習しました。その長さを越え、深さは越えない（深さ 30 まで）スイートが二つあります。
+        `long` は 101〜200 個（学習した長さの 2 倍まで）、`longer` は 201〜500 個（5 倍まで）です。
+        `bench/pretrain.py` が 6 つのモデルすべてを、それぞれのスイートと範囲内の `strings` の、学習に使っていない接頭辞で採点しているので、
+        記録された結果を読みます（接頭辞の数は最初の行に表示します）。三つの Transformer は最大 `max_len` トークン（`input`、接頭辞、`,output`、答え、終端トークン）までしか読めないように作られており、
+        三つとも 256 です。そのため `longer` の接頭辞の大半はそもそも読めません。それらは不正解として採点し、「対応外」として数えます。
+        """,
+    ),
+    code(
+        """
+        recorded = json.loads(Path("bench/results/pretrained.json").read_text(encoding="utf-8"))
+        board = recorded["models"]
+        PRETRAINED = Path(bc.__file__).parent / "pretrained"
+        built = {name: json.loads((PRETRAINED / name / "config.json").read_text(encoding="utf-8"))["model"] for name in ARCHS}
+        TRANSFORMERS = ("transformer", "bert", "gpt")
+
+        print(f"recorded {recorded['provenance']['date'][:10]}; prefixes per suite:",
+              ", ".join(f"{s} {recorded['samples'][s]:,}" for s in ("strings", "long", "longer")))
+        print(f"{'':<12}{'positions':>10}{'max_len':>9}{'strings':>9}{'long':>8}{'longer':>8}{'unsupported (longer)':>22}")
+        for name in ARCHS:
+            r, m = board[name], built[name]
+            print(f"{name:<12}{m.get('pos', '-'):>10}{m['max_len']:>9,}{r['strings']['exact_match']:>9.1%}"
+                  f"{r['long']['exact_match']:>8.1%}{r['longer']['exact_match']:>8.1%}"
+                  f"{r['longer']['unsupported']:>13,} of {r['longer']['n']:,}")
+
+        em = {name: {s: board[name][s]["exact_match"] for s in ("strings", "long", "longer")} for name in ARCHS}
+        print()
+        claim("the stack model is right on every prefix at both lengths", em["stack"]["long"] == 1.0 and em["stack"]["longer"] == 1.0,
+              long=em["stack"]["long"], longer=em["stack"]["longer"])
+        claim("every transformer is right on at least 99.8% inside the range and falls below 99% at twice the length",
+              all(em[t]["strings"] >= 0.998 and em[t]["long"] < 0.99 for t in TRANSFORMERS),
+              **{f"{t}_strings": em[t]["strings"] for t in TRANSFORMERS}, **{f"{t}_long": em[t]["long"] for t in TRANSFORMERS})
+        best_transformer = max(TRANSFORMERS, key=lambda t: em[t]["long"])
+        claim("at twice the length the LSTM, whose memory is a state of fixed size, is right more often than any transformer",
+              em["lstm"]["long"] > em[best_transformer]["long"], lstm=em["lstm"]["long"],
+              best_transformer=best_transformer, its_score=em[best_transformer]["long"])
+        claim("of the transformers, the one with relative positions (BERT) holds best at twice the length",
+              built[best_transformer]["pos"] == "relative", best=best_transformer, pos=built[best_transformer]["pos"])
+        share = {t: board[t]["longer"]["unsupported"] / board[t]["longer"]["n"] for t in TRANSFORMERS}
+        claim("at up to five times the length, more than four in five prefixes are past what each transformer reads",
+              all(s > 0.8 for s in share.values()), **{f"{t}_unsupported": s for t, s in share.items()})
+        """
+    ),
+    md(
+        en="""
+        The stack model is right on every prefix at both lengths, and every transformer, near
+        perfect inside the range, falls at twice the length; at five times, most prefixes do
+        not even fit (the `checked:` lines). The ranking is not the one inside the range.
+        The LSTM, which carries everything in a state of fixed size, is right more often at
+        twice the length than any of the transformers, which can look back at every token.
+        Among the transformers the one with relative positions, BERT (a learned bias per
+        offset between query and key, clipped at ±32, so no position it meets is new), holds
+        best; the two with a learned table of absolute positions fall furthest.
+
+        ## Why: does attention lose its focus as the prefix grows?
+
+        Chapter 5 found that both heads of the shipped GPT's last layer, the *finders*, look
+        at the innermost open bracket, the one the next closer must close. A longer prefix
+        gives every query more keys to spread its weight over: softmax attention must score
+        the one key that matters ever higher above the rest to keep the same share of the
+        weight on it (Chiang & Cholak's argument for scaling the logits by log n). Does the
+        finders' focus blur as the prefix grows?
+
+        Measure it at the first answer step, where the query sits at `,output`. Draw held-out
+        prefixes in six bands of length, three inside the range and three beyond it, all from
+        the same shape-uniform sampler as `shapes` and `long` (`data.sample_far` with a fixed
+        length), each with something to close and short enough for the GPT to read with its
+        answer (the last band stops at 230 brackets, under 256 tokens). For each band: the
+        finders' mean weight on the innermost open bracket, the entropy of their attention (in
+        nats: 0 when all the weight is on one key, log n when it is spread evenly over n), and
+        the GPT's exact match on the same prefixes. `model.explain(ids, 1)` is what
+        `gpt.inspect` calls, stopped after one answer step.
+        """,
+        ja="""
+        スタックモデルはどちらの長さでもすべての接頭辞に正しく答えます。一方、範囲内ではほぼ完璧な Transformer は、どれも 2 倍の長さで崩れ、
+        5 倍では接頭辞の大半がそもそも入りません（`checked:` の行）。順位は範囲内とは違います。
+        すべてを固定サイズの状態に詰め込んで運ぶ LSTM のほうが、すべてのトークンを振り返って見られる Transformer のどれよりも、2 倍の長さでよく正解します。
+        Transformer の中では、相対位置を使う BERT（クエリとキーの間のオフセットごとに学習したバイアスで、±32 で打ち切るので、出会う位置に新しいものがない）
+        が最もよく持ちこたえ、絶対位置の表を学習した二つが最も大きく落ちます。
+
+        ## なぜか: 接頭辞が長くなると、アテンションは焦点を失うのか
+
+        第 5 章では、同梱 GPT の最後の層の二つのヘッド（「見つけ役」）が、最も内側の開き括弧、つまり次の閉じ括弧が閉じるべき括弧を見ていることがわかりました。
+        接頭辞が長くなれば、各クエリが重みを配るキーも増えます。softmax のアテンションが肝心の一つのキーに同じ割合の重みを置き続けるには、
+        そのキーのスコアを残りのキーよりもますます高くしなければなりません（ロジットを log n 倍する Chiang & Cholak の論拠です）。
+        では、接頭辞が長くなるにつれて、見つけ役の焦点はぼやけるのでしょうか。
+
+        答えの最初のステップ、クエリが `,output` にあるところで測ります。学習に使っていない接頭辞を長さの六つの帯から引きます。
+        三つは範囲の内側、三つは外側で、どれも `shapes` や `long` と同じ形が一様なサンプラー（長さを固定した `data.sample_far`）から引き、
+        閉じるべき括弧があり、答えまで含めて GPT が読める長さのものに限ります（最後の帯は 230 個までにして、256 トークンに収めます）。
+        各帯について、見つけ役が最も内側の開き括弧に置く重みの平均、見つけ役のアテンションのエントロピー
+        （単位はナット。すべての重みが一つのキーにあれば 0、n 個のキーに均等に広がれば log n）、そして同じ接頭辞での GPT の完全一致率を求めます。
+        `model.explain(ids, 1)` は `gpt.inspect` が呼んでいるのと同じもので、答えの 1 ステップ目で止めています。
+        """,
+    ),
+    code(
+        """
+        model, cfg = gpt.model, gpt.model.cfg
+        LAST = cfg.n_layer - 1
+        FINDERS = [(LAST, head) for head in range(cfg.n_head)]  # the last layer's heads (Chapter 5)
+
+
+        def innermost_column(prefix):
+            \"\"\"Stream column of the innermost open bracket (column 0 is `input`).\"\"\"
+            stack = []
+            for i, ch in enumerate(prefix):
+                if ch in V4.closer_of:
+                    stack.append(1 + i)
+                else:
+                    stack.pop()
+            return stack[-1]
+
+
+        def band(lo, hi, n=150):
+            \"\"\"n held-out prefixes of lo..hi brackets, depth <= 30, something to close, readable with their answer.\"\"\"
+            rng, out = random.Random(f"band/{lo}-{hi}"), []
+            while len(out) < n:
+                ex = data.sample_far(rng, V4, length=rng.randint(lo, hi), depth=trained.depth)
+                if ex.answer and data.split_of(ex.prefix) == "test" and gpt.can_read(ex.prefix):
+                    out.append(ex)
+            return out
+
+
+        def mean(xs):
+            return sum(xs) / len(xs)
+
+
+        BANDS = ((20, 40), (60, 80), (90, 100), (120, 140), (160, 180), (200, 230))
+        INSIDE = [b for b in BANDS if b[1] <= trained.length]
+        BEYOND = [b for b in BANDS if b[0] > trained.length]
+        rows = {}
+        for lo, hi in BANDS:
+            examples = band(lo, hi)
+            weight = {h: [] for h in FINDERS}
+            entropy, keys = [], []
+            for ex in examples:
+                ids = torch.tensor(V4.prompt_ids(ex.prefix))  # input <prefix> ,output
+                seen = model.explain(ids, 1)  # one answer step: the query at ,output
+                col = innermost_column(ex.prefix)
+                for layer, head in FINDERS:
+                    att = seen.attention[f"blocks.{layer}.attn"][0, head, : len(ids)]  # (keys,): where the query looked
+                    weight[layer, head].append(att[col].item())
+                    entropy.append(-(att * att.clamp_min(1e-12).log()).sum().item())
+                keys.append(len(ids))
+            rows[lo, hi] = {"keys": mean(keys), "weight": {h: mean(w) for h, w in weight.items()},
+                            "finders": mean([w for ws in weight.values() for w in ws]), "entropy": mean(entropy),
+                            "exact_match": evaluate(gpt, examples)["exact_match"]}
+
+        print(f"{len(examples)} prefixes per band; keys: tokens the query at ,output sees (mean); weight: on the innermost open "
+              "bracket, per finder and both; entropy: the finders' (nats), beside log n, that of attention spread evenly")
+        heads = "".join(f"{f'L{layer}H{head}':>7}" for layer, head in FINDERS)
+        print(f"{'brackets':>9}{'keys':>6}{heads}{'both':>7}{'entropy':>9}{'log n':>7}{'exact match':>13}")
+        for (lo, hi), r in rows.items():
+            print(f"{f'{lo}-{hi}':>9}{r['keys']:>6.0f}" + "".join(f"{r['weight'][h]:>7.2f}" for h in FINDERS)
+                  + f"{r['finders']:>7.2f}{r['entropy']:>9.2f}{math.log(r['keys']):>7.2f}{r['exact_match']:>13.0%}")
+
+        print()
+        inside_w = [rows[b]["finders"] for b in INSIDE]
+        claim("inside the range the finders keep their focus: in every band their weight on the opener stays above 0.85, "
+              "moving by less than 0.05 though the keys they see grow",
+              min(inside_w) > 0.85 and max(inside_w) - min(inside_w) < 0.05,
+              lowest=min(inside_w), highest=max(inside_w), keys_grow=rows[INSIDE[-1]]["keys"] / rows[INSIDE[0]]["keys"])
+        path = [INSIDE[-1], *BEYOND]  # from the last band inside the range through every band beyond it
+        steps = list(zip(path[:-1], path[1:], strict=True))  # each band and the next
+        falls = all(rows[a]["finders"] > rows[b]["finders"] for a, b in steps)
+        rises = all(rows[a]["entropy"] < rows[b]["entropy"] for a, b in steps)
+        claim("beyond the range the focus goes: band after band their weight on the opener falls and their entropy rises",
+              falls and rises, **{f"weight_{b[0]}_{b[1]}": rows[b]["finders"] for b in path})
+        claim("exact match goes with it: all but perfect inside (at least 98% in every band), "
+              "falling band after band beyond, below half in the last, and below the finders' weight in every band beyond",
+              min(rows[b]["exact_match"] for b in INSIDE) >= 0.98
+              and all(rows[a]["exact_match"] > rows[b]["exact_match"] for a, b in steps)
+              and rows[BEYOND[-1]]["exact_match"] < 0.5 and all(rows[b]["exact_match"] < rows[b]["finders"] for b in BEYOND),
+              **{f"exact_{b[0]}_{b[1]}": rows[b]["exact_match"] for b in path})
+        """
+    ),
+    code(
+        """
+        T = {"en": dict(weight="the finders' weight on the opener, and exact match", entropy="entropy of the finders' attention",
+                        x="prefix length (brackets)", w="weight on the opener", em="exact match", nats="entropy (nats)",
+                        shade="trained range", edge="past here, ,output sits on an untrained row"),
+             "ja": dict(weight="見つけ役が開き括弧に置く重みと完全一致率", entropy="見つけ役のアテンションのエントロピー",
+                        x="接頭辞の長さ（括弧の数）", w="開き括弧への重み", em="完全一致率", nats="エントロピー（ナット）",
+                        shade="学習範囲", edge="ここより先では ,output が学習されていない行に乗る")}[LANG]
+        xs = [(lo + hi) / 2 for lo, hi in BANDS]
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+        axes[0].plot(xs, [rows[b]["finders"] for b in BANDS], "o-", label=T["w"])
+        axes[0].plot(xs, [rows[b]["exact_match"] for b in BANDS], "s--", label=T["em"])
+        axes[0].set(title=T["weight"], ylim=(0, 1.02))
+        axes[1].plot(xs, [rows[b]["entropy"] for b in BANDS], "o-", color="tab:red")
+        axes[1].set(title=T["entropy"], ylabel=T["nats"], ylim=(0, None))
+        edge = trained.length + trained.answer  # brackets that put ,output on the last position read in training (131)
+        for ax in axes:
+            ax.axvspan(0, trained.length, color="tab:green", alpha=0.08, label=T["shade"])
+            ax.axvline(trained.length, color="tab:green", lw=1, ls="--")
+            ax.axvline(edge, color="grey", lw=1, ls=":", label=T["edge"])
+            ax.set(xlabel=T["x"], xlim=(0, 240))
+            ax.grid(alpha=0.3)
+        axes[0].legend(loc="lower left", fontsize=8)
+        fig.tight_layout()
+        plt.show()
+        """
+    ),
+    md(
+        en="""
+        The number of keys alone does not blur the finders: inside the range the keys grow
+        from band to band and their weight on the opener hardly moves. It is past the range
+        that the focus goes, band after band, and exact match goes with it (the table, the
+        figure and the `checked:` lines), further still: an answer is right only if all its
+        closers are, and the weight is read at its first step alone. So the softmax argument, more keys and less weight
+        on each, is not what stops this model, or not alone: something changes at the edge
+        of the range itself.
+
+        One thing does. The shipped GPT adds to each token a learned vector for its position,
+        one row of a table of `max_len` rows. In training the longest stream it read was
+        `input`, 100 brackets, `,output` and 30 closers: 132 tokens. The rows past those were
+        never used, so they never learned anything. Measure the size of each row:
+        """,
+        ja="""
+        キーの数だけでは見つけ役はぼやけません。範囲の内側では帯ごとにキーが増えても、開き括弧に置く重みはほとんど動かないからです。
+        焦点が失われるのは範囲の外で、帯を追うごとに失われ、完全一致率も一緒に、しかも重みよりさらに大きく落ちていきます（表、図、`checked:` の行）。
+        答えはすべての閉じ括弧が正しくて初めて正解ですが、重みは答えの最初のステップでしか測っていないからです。
+        つまり「キーが増えれば一つあたりの重みが減る」という softmax の議論は、このモデルを止めているものではない、少なくともそれだけではありません。
+        範囲の境目そのもので、何かが変わっているのです。
+
+        実際、変わるものが一つあります。同梱の GPT は各トークンに、その位置に対応する学習済みのベクトルを足します。`max_len` 行ある表の一行です。
+        学習中に読んだ最も長い系列は `input`、100 個の括弧、`,output`、30 個の閉じ括弧で、132 トークンでした。
+        それより後ろの行は一度も使われず、何も学んでいません。各行の大きさを測ってみましょう。
+        """,
+    ),
+    code(
+        """
+        read = trained.length + trained.answer + 2  # the longest stream read in training: input, prefix, ,output, answer
+        norms = model.embed.pos.weight.norm(dim=-1).detach()  # (max_len,): the size of each position's vector
+        print(f"rows of the position table: {norms.numel()}; positions read in training: 0 to {read - 1} "
+              f"(,output at {trained.length + 1} at the latest; {trained.length + 2} to {read - 1} only answer closers)")
+        for lo, hi in ((0, 10), (10, 50), (50, 100), (100, read), (read, read + 20), (read + 20, norms.numel())):
+            print(f"  positions {lo:>3}-{hi - 1:>3}: mean size {norms[lo:hi].mean():.3f}, smallest {norms[lo:hi].min():.3f}, "
+                  f"largest {norms[lo:hi].max():.3f}")
+        at_start = 0.02 * cfg.n_embd**0.5  # a row as initialised: normal entries of std 0.02, so about this size
+        print(f"  a row as initialised: about {at_start:.3f}")
+        claim("every row of the table past the longest stream read in training is less than a third the size "
+              "of the smallest row before it, and smaller than it was when initialised",
+              norms[read:].max() < min(norms[:read].min() / 3, at_start),
+              largest_past=norms[read:].max().item(), smallest_before=norms[:read].min().item(), initialised=at_start)
+        """
+    ),
+    md(
+        en="""
+        Past position 131 the rows are small, smaller even than when they were initialised:
+        never trained, they were only shrunk towards zero by weight decay (the printed sizes).
+        The rows before it are not all alike either. In training `,output` stood at position
+        101 at the latest, with the prefix's brackets before it; rows 102 to 131 met only the
+        closers of answers. So past 100 brackets the query of the first answer step, at
+        `,output`, stands on a row where `,output` never stood; past 130 brackets (the dotted
+        line in the figure) on a row that says nothing, and the last brackets before it, the
+        ones an answer depends on most, with it. That the focus starts to go at the very edge
+        of the range is suggestive; it does not prove that the table is the whole cause. The
+        next section shows it is not: a GPT with no positions at all also falls at twice its
+        length.
+
+        ## What was tried: a first screen
+
+        `bench/settings_ab.py` trained GPTs of three layers on the general range (with runs of
+        one kind, `runs=0.2`), each for the same short budget from one seed, differing only in
+        how they see positions, with `max_len` 1200 so that every suite fits; then scored them
+        on held-out prefixes of `strings` (inside the range), `long` (2x), `longer` (5x) and
+        `deep` (the first line of the cell says how many steps and prefixes). The variants:
+
+        - **No positions** (`pos=none`, NoPE). A causal model can still tell where it is: a
+          query that attends evenly to everything before it gets the average of what it read,
+          which changes with how much it read.
+        - **No positions, length-scaled attention** (`attn_scale=log`). Every logit is
+          multiplied by log(n)/log(64), n the number of keys the query sees: at 64 keys nothing
+          changes, at 128 the logits are 7/6 as large. A gap between the key that matters and
+          the rest grows with the length, so softmax keeps the same share on it however many
+          keys there are (Chiang & Cholak 2022).
+        - **ALiBi** (`pos=alibi`). No position vectors: each head subtracts from every logit a
+          fixed slope times the distance between query and key, the slopes a geometric series
+          from head to head. Near keys are favoured, and by the same rule at any length
+          (Press et al. 2022).
+        """,
+        ja="""
+        位置 131 より後ろの行は小さく、初期化したときよりもさらに小さくなっています。一度も学習されず、重み減衰によって 0 に向かって縮められただけなのです（表示した大きさ）。
+        それより前の行も、すべてが同じではありません。学習中、`,output` が立った位置は最も後ろでも 101 で、その前には接頭辞の括弧が並んでいました。
+        102 から 131 の行が出会ったのは答えの閉じ括弧だけです。したがって括弧が 100 個を越えると、答えの最初のステップのクエリがある `,output` は、
+        `,output` が一度も立ったことのない行の上に来ます。130 個を越えると（図の点線）、何も表していない行の上に来て、
+        その直前の括弧（答えが最も強く依存する括弧）も一緒にそこへ入ります。
+        焦点が失われ始めるのがちょうど範囲の境目だというのは示唆的ですが、表がすべての原因だという証明にはなりません。
+        実際そうではないことを次の節で見ます。位置をまったく持たない GPT も、学習した長さの 2 倍で崩れるのです。
+
+        ## 試したこと: 最初のふるい分け
+
+        `bench/settings_ab.py` で、3 層の GPT を一般範囲（同じ種類の括弧が続くランを含む、`runs=0.2`）で学習させました。
+        どれも一つのシードで同じ短い学習時間、違うのは位置の見せ方だけで、すべてのスイートが入るように `max_len` は 1200 にしてあります。
+        そのうえで、学習に使っていない接頭辞で `strings`（範囲内）、`long`（2 倍）、`longer`（5 倍）、`deep` を採点しました
+        （ステップ数と接頭辞の数はセルの最初の行に表示します）。変種は次のとおりです。
+
+        - **位置なし**（`pos=none`、NoPE）。因果的なモデルは、それでも自分がどこにいるかを知ることができます。
+          それまでのすべてに均等にアテンションを向けるクエリは、読んだものの平均を受け取り、その平均は読んだ量によって変わるからです。
+        - **位置なし、長さで拡大するアテンション**（`attn_scale=log`）。すべてのロジットに log(n)/log(64) を掛けます。n はクエリが見るキーの数です。
+          キーが 64 個なら何も変わらず、128 個ならロジットは 7/6 倍になります。肝心のキーと残りとの差が長さとともに広がるので、
+          キーがいくつあっても softmax はそのキーに同じ割合の重みを置き続けられます（Chiang & Cholak 2022）。
+        - **ALiBi**（`pos=alibi`）。位置のベクトルは持ちません。各ヘッドは、クエリとキーの距離に固定の傾きを掛けたものをすべてのロジットから引きます。
+          傾きはヘッドごとに等比数列をなします。近いキーほど有利になり、その規則はどの長さでも同じです（Press et al. 2022）。
+        """,
+    ),
+    code(
+        """
+        screen = json.loads(Path("bench/results/ab/ab_gpt_length.json").read_text(encoding="utf-8"))
+        SUITES = screen["on"]  # strings, long, longer, deep
+
+
+        def variant_name(settings):
+            return ",".join(s for s in settings if s.startswith(("pos=", "attn_scale=")))
+
+
+        variants = {variant_name(v["settings"]): v for v in screen["variants"]}
+        shared = [s for s in screen["variants"][0]["settings"] if all(s in v["settings"] for v in screen["variants"])]
+        print(f"recorded {screen['provenance']['date'][:10]}: {screen['arch']}, {screen['steps']:,} steps, one seed, "
+              f"{screen['variants'][0]['on']['long']['n']:,} prefixes per suite; shared settings: " + ", ".join(shared))
+        print(f"{'':<26}" + "".join(f"{s:>9}" for s in SUITES) + "   long, 95% interval")
+        for name, v in variants.items():
+            lo, hi = v["on"]["long"]["ci95"]
+            print(f"{name:<26}" + "".join(f"{v['on'][s]['exact_match']:>9.1%}" for s in SUITES) + f"   {lo:.1%}-{hi:.1%}")
+        shipped = board["gpt"]
+        print(f"{'the shipped GPT (learned)':<26}" + "".join(f"{shipped[s]['exact_match']:>9.1%}" for s in SUITES)
+              + f"   ({json.loads((PRETRAINED / 'gpt' / 'config.json').read_text(encoding='utf-8'))['train']['steps']:,} steps)")
+
+        score = {name: {s: v["on"][s]["exact_match"] for s in SUITES} for name, v in variants.items()}
+        nope, scaled, alibi = score["pos=none"], score["pos=none,attn_scale=log"], score["pos=alibi"]
+        print()
+        claim("at this budget every variant is far from the shipped GPT inside the range: each below 90% of strings",
+              all(s["strings"] < 0.9 for s in score.values()), **{f"strings_{n}": s["strings"] for n, s in score.items()})
+        claim("without positions the GPT still falls at twice its length: "
+              "plain NoPE is right on fewer long prefixes than strings, by more than ten points",
+              nope["long"] < nope["strings"] - 0.1, strings=nope["strings"], long=nope["long"])
+        overlap = variants["pos=none,attn_scale=log"]["on"]["long"]["ci95"][1] >= variants["pos=none"]["on"]["long"]["ci95"][0]
+        claim("log scaling raised plain NoPE's score inside the range and in depth, but not at twice the length "
+              "(there the two 95% intervals overlap)",
+              scaled["strings"] > nope["strings"] and scaled["deep"] > nope["deep"] and scaled["long"] <= nope["long"] and overlap,
+              nope_long=nope["long"], scaled_long=scaled["long"], nope_strings=nope["strings"], scaled_strings=scaled["strings"])
+        claim("ALiBi is behind plain NoPE inside the range, at twice the length and in depth",
+              all(alibi[s] < nope[s] for s in ("strings", "long", "deep")),
+              **{f"alibi_{s}": alibi[s] for s in ("strings", "long", "deep")})
+        claim("at five times the length no variant reaches 5%", all(s["longer"] < 0.05 for s in score.values()),
+              **{f"longer_{n}": s["longer"] for n, s in score.items()})
+        """
+    ),
+    md(
+        en="""
+        Read it as a screen, not a result: one seed each, a short budget, and every variant
+        far from the shipped GPT even inside the range (the first `checked:` line). Within
+        that, three things. Taking positions away does not make length free: plain NoPE, with
+        no table to run out of, still falls at twice its length. Scaling the logits by log n
+        helped it inside the range and in depth, not at twice the length (the 95% intervals
+        of the two `long` scores overlap: the honest reading is "no gain seen"). ALiBi was
+        behind NoPE inside the range, at twice the length and in depth. And at five times the
+        length none of them reads:
+        with `max_len` 1200 nothing was unsupported, the answers were simply wrong.
+
+        ## Randomized positions: the next measurement
+
+        Ruoss et al. 2023 ask why a learned table fails past the training length and answer:
+        the positions there are out of distribution, rows the model never met. Their fix
+        makes every row one the model meets. In training, each stream's positions are not
+        0, 1, 2, … but an ordered random subset of 0 … `max_len` − 1, drawn anew for every
+        stream; so a model trained on streams of 132 tokens with `max_len` 1,200 meets every
+        position up to 1,199, and learns to use only their order. When answering, no
+        draw: the stream gets the evenly spread subset, the mean of what the draws would
+        give. In this package it is `--set rand_pos=true` on a GPT; the two functions are in
+        `architectures/layers.py`. A stream of 8 tokens, positions from 0 to 31:
+        """,
+        ja="""
+        これは結果ではなく、ふるい分けとして読んでください。どれもシード一つ、短い学習で、範囲内でさえ同梱 GPT に遠く及びません（最初の `checked:` の行）。
+        その範囲で言えることは三つです。位置を取り除いても、長さの問題はなくなりません。使い尽くす表を持たない素の NoPE も、学習した長さの 2 倍で崩れます。
+        ロジットを log n 倍すると、範囲内と深さでは良くなりましたが、2 倍の長さでは良くなりませんでした
+        （二つの `long` の点数の 95% 区間は重なっています。正直に読めば「改善は見えなかった」です）。ALiBi は範囲内でも、2 倍の長さでも、深さでも NoPE に劣りました。
+        そして 5 倍の長さでは、どれも読めていません。`max_len` が 1200 なので対応外は一つもなく、答えが単に間違っていたのです。
+
+        ## ランダムな位置: 次の測定
+
+        Ruoss et al. 2023 は、学習した長さの先で位置の表がうまくいかない理由を問い、こう答えました。そこにある位置は分布の外、モデルが一度も出会ったことのない行だからだ、と。
+        彼らの解決策は、すべての行をモデルが出会う行にすることです。学習では、各系列の位置を 0, 1, 2, … ではなく、
+        0 … `max_len` − 1 から順序を保って無作為に選んだ部分集合とし、系列ごとに引き直します。
+        こうすれば、132 トークンの系列で学習したモデルでも、`max_len` が 1,200 なら 1,199 までのすべての位置に出会い、位置の順序だけを使うことを学びます。
+        答えるときはくじを引かず、均等に散らした部分集合、つまりくじを引いたときの平均を使います。
+        このパッケージでは GPT に `--set rand_pos=true` を付ければ使え、二つの関数は `architectures/layers.py` にあります。
+        8 トークンの系列に、0 から 31 までの位置を割り当ててみます。
+        """,
+    ),
+    code(
+        """
+        from bracketcloser.architectures.layers import random_positions, spread_positions
+
+        n, span = 8, 32  # a stream of 8 tokens; positions 0..31 (a small max_len, to read them)
+        draws = random_positions(2000, n, span)  # (2000, n): each row an ordered random subset of 0..span-1
+        for row in draws[:3]:
+            print("drawn in training: ", row.tolist())
+        spread = spread_positions(torch.tensor([n]), n, span)[0]  # (n,): what answering uses
+        average = draws.float().mean(0)  # (n,): the mean of each token's position over the draws
+        print("spread, answering: ", spread.tolist())
+        print("mean of 2,000 draws:", [round(x, 1) for x in average.tolist()])
+        claim("the spread positions are the average draw: each within one of the mean of 2,000 draws",
+              (spread - average).abs().max() < 1, furthest=(spread - average).abs().max().item())
+
+        # what it changes for the table: streams as long as the longest the shipped GPT read, positions drawn from its max_len
+        longest = random_positions(100, read, cfg.max_len)  # (100, read)
+        claim("in a hundred streams as long as the longest the GPT read in training, drawn positions reach every row "
+              "of its table; counted 0, 1, 2, ..., such streams reach only the first rows",
+              longest.unique().numel() == cfg.max_len > read, rows=cfg.max_len, rows_reached=longest.unique().numel(), counted=read)
+        """
+    ),
+    md(
+        en="""
+        Each draw scatters the eight tokens differently over 0–31; the spread positions sit
+        where the draws fall on average (the printed rows). And drawn positions reach every
+        row of a table the shipped GPT's size, where counted ones stop at 132 (the last
+        `checked:` line): with them, the rows past the edge we measured above would be
+        trained.
+
+        Whether that moves the score past the training length here is not yet measured. The
+        next measurement is the length benchmark of `rand_pos=true`: a GPT of the screen's
+        shape, with `max_len` large enough for `longer`, trained from three seeds (one seed,
+        as Zhou et al. found, can say anything), scored at twice and five times its length
+        beside the screen's variants. This chapter records the question where it stands: the
+        shipped transformers stop past their length, and nothing tried here has yet made one
+        go on.
+
+        ## What to take away
+
+        - **Positions are not the whole story.** The shipped GPT's focus goes at the edge of
+          its range, where `,output` moves onto rows of its position table it never stood on,
+          but a GPT with no positions at all also falls at twice its length, and the
+          transformer with relative positions, which never meets a new one, falls too, if less
+          far.
+        - **Attention that flattens.** Inside the range the finders kept their focus while
+          the keys they saw grew; past it their weight on the bracket to close fell and their
+          attention spread, band after band, and the answers went with it. So it is not the
+          number of keys alone that blurs a head. Measure where a head looks, not only
+          whether the answer is right.
+        - **A length-independent algorithm exists, and a model can hold it.** The stack model
+          was right on every prefix at twice and five times its length, with fewer parameters
+          than any of the others (Chapter 6): an architecture whose memory grows with the
+          input, doing the solver's moves. A transformer that does the same at any length is
+          what the field is still looking for.
+
+        **This is the end of the course.** To go further, start the measurement above
+        yourself, with one seed and a short budget:
+        `bracketcloser train --arch gpt --dist general --time 10min --set rand_pos=true --set max_len=1200`,
+        then make this chapter's band table with `gpt = bc.load("latest")`. Do its finders
+        keep their focus past 100 brackets?
+        """,
+        ja="""
+        くじを引くたびに、8 個のトークンは 0〜31 の上に違うふうに散らばります。均等に散らした位置は、くじの平均が落ちるところにあります（表示した行）。
+        そして、くじで引いた位置は同梱 GPT と同じ大きさの表のすべての行に届きます。0, 1, 2, … と数えた位置は 132 で止まります（最後の `checked:` の行）。
+        ランダムな位置を使えば、上で測った境目より後ろの行も学習されるわけです。
+
+        それがこの課題で、学習した長さの先の点数を動かすかどうかは、まだ測っていません。次の測定は `rand_pos=true` の長さのベンチマークです。
+        ふるい分けと同じ形の GPT を、`longer` が入るだけの `max_len` で三つのシードから学習させ（Zhou et al. が示したように、シード一つでは何とでも言えます）、
+        学習した長さの 2 倍と 5 倍で、ふるい分けの変種と並べて採点します。この章は、問いをいまある場所のまま記録しています。
+        同梱の Transformer は学習した長さの先で止まり、ここで試したどの方法も、まだそれを先へ進ませてはいません。
+
+        ## この章で持ち帰ること
+
+        - **位置がすべてではありません。** 同梱 GPT の焦点は範囲の境目、つまり `,output` が位置の表の中で一度も立ったことのない行へ移るところで失われます。
+          しかし、位置をまったく持たない GPT も学習した長さの 2 倍で崩れます。
+          新しい位置に決して出会わない相対位置の Transformer も、落ち方は小さいとはいえ、やはり崩れます。
+        - **平らになるアテンション。** 範囲の内側では、見るキーが増えても見つけ役は焦点を保っていました。
+          範囲の外では、閉じるべき括弧に置く重みが帯を追うごとに下がり、アテンションが広がり、答えもそれとともに崩れました。
+          ヘッドをぼやけさせるのは、キーの数だけではないのです。答えが正しいかどうかだけでなく、ヘッドがどこを見ているかを測りましょう。
+        - **長さに依存しないアルゴリズムは存在し、モデルはそれを持てます。** スタックモデルは学習した長さの 2 倍でも 5 倍でもすべての接頭辞に正しく答え、
+          しかもパラメータはほかのどのモデルよりも少ないのです（第 6 章）。入力とともに記憶が伸びるアーキテクチャが、ソルバーと同じ動きをしています。
+          どの長さでも同じことをする Transformer こそ、この分野がいまも探しているものです。
+
+        **このコースはここまでです。** さらに進むには、上の測定を、シード一つと短い学習時間で自分で始めてみてください。
+        `bracketcloser train --arch gpt --dist general --time 10min --set rand_pos=true --set max_len=1200` で学習させ、
+        `gpt = bc.load("latest")` としてこの章の帯ごとの表を作ります。そのモデルの見つけ役は、100 個の括弧を越えても焦点を保てるでしょうか。
+        """,
+    ),
+]
