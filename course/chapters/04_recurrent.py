@@ -489,6 +489,7 @@ CELLS = [
         """
         from bracketcloser.plots import error_axis, error_rate
 
+
         def params(arch, width):
             return build(arch, vocab_size=V4.size, n_hidden=width).num_params()
 
