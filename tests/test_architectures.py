@@ -161,11 +161,12 @@ def test_a_learned_scale_per_head_is_a_trained_weight_that_sharpens_its_head():
     torch.manual_seed(0)
     model = build("gpt", n_embd=32, n_head=2, n_layer=1, pos="none", attn_scale="learned")
     attn = model.blocks[0].attn
-    assert attn.head_scale.tolist() == [1.0, 1.0] and "blocks.0.attn.head_scale" in model.state_dict()
+    # kept as its log (weight decay pulls it toward 1, plain log n scaling): starts at exp(0) = 1
+    assert attn.log_head_scale.tolist() == [0.0, 0.0] and "blocks.0.attn.log_head_scale" in model.state_dict()
     idx, targets = stream_batch([Example("({[", "]})"), Example("((", "))")], V)
     model(idx, targets)[1].backward()
-    assert attn.head_scale.grad is not None and attn.head_scale.grad.abs().sum() > 0
-    assert build("gpt", attn_scale="log").blocks[0].attn.head_scale is None  # fixed: nothing to learn
+    assert attn.log_head_scale.grad is not None and attn.log_head_scale.grad.abs().sum() > 0
+    assert build("gpt", attn_scale="log").blocks[0].attn.log_head_scale is None  # fixed: nothing to learn
 
     from bracketcloser.architectures.layers import attention_weights
     q, k = torch.randn(1, 2, 1, 4), torch.randn(1, 2, 100, 4)

@@ -1,4 +1,5 @@
-"""Randomized positions (GPT, ``rand_pos``): drawn in training, spread when answering."""
+"""Randomized positions (GPT, ``rand_pos``): drawn in training, spread when answering, as many
+as the prompt has tokens plus room for an answer: never a function of the answer itself."""
 
 import pytest
 import torch
@@ -6,63 +7,104 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bracketcloser.architectures import build
-from bracketcloser.architectures.layers import random_positions, spread_positions
+from bracketcloser.architectures.layers import ANSWER_ROOM, random_positions, spread_positions
 from bracketcloser.batch import prompt_batch, stream_batch
+from bracketcloser.data import Example
 from bracketcloser.tokens import DEFAULT_VOCAB as V
-from bracketcloser.tokens import PAD
 
 
-@given(st.integers(1, 40), st.integers(0, 60), st.integers(0, 2**31 - 1))
-def test_random_positions_are_an_ordered_subset_of_the_span(n, extra, seed):
-    span = n + extra
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=4), st.integers(0, 10), st.integers(0, 60),
+       st.integers(0, 2**31 - 1))
+def test_random_positions_are_an_ordered_subset_of_the_span_then_go_on_by_one(ns, past, extra, seed):
+    span, T = max(ns) + past + extra, max(ns) + past
     torch.manual_seed(seed)
-    pos = random_positions(3, n, span)
-    assert pos.shape == (3, n)
-    assert (pos[:, 1:] > pos[:, :-1]).all() and pos.min() >= 0 and pos.max() < span
+    pos = random_positions(torch.tensor(ns), T, span)
+    assert pos.shape == (len(ns), T)
+    for row, n in zip(pos, ns, strict=True):
+        assert (row[:n][1:] > row[:n][:-1]).all() and row.min() >= 0 and row.max() < span
+        assert (row[n:] - row[n - 1 : -1] <= 1).all()  # past its n, one position at a time (or held at the end)
 
 
 @given(st.lists(st.integers(1, 40), min_size=1, max_size=5), st.integers(0, 200))
-def test_spread_positions_rise_within_the_span_and_fill_it(lengths, extra):
-    span = max(lengths) + extra
-    pos = spread_positions(torch.tensor(lengths), max(lengths), span)
-    for row, n in zip(pos, lengths, strict=True):
+def test_spread_positions_rise_within_the_span_and_fill_it(ns, extra):
+    span = max(ns) + extra
+    pos = spread_positions(torch.tensor(ns), max(ns), span)
+    for row, n in zip(pos, ns, strict=True):
         real = row[:n]
         assert (real[1:] > real[:-1]).all() and real.min() >= 0 and real.max() < span
-        assert span - 1 - real[-1] <= span / (n + 1) + 1  # the last token lies near the end
+        assert span - 1 - real[-1] <= span / (n + 1) + 1  # the last one lies near the end
 
 
-def test_spread_positions_are_the_mean_of_the_draws():
+def test_spread_positions_are_the_mean_of_the_draws_row_by_row():
+    """Rows of different lengths in one batch: each row's draws average to its own spread."""
     torch.manual_seed(0)
-    drawn = random_positions(20_000, 5, 40).float().mean(0)
-    torch.testing.assert_close(spread_positions(torch.tensor([5]), 5, 40)[0].float(), drawn, atol=0.6, rtol=0)
+    n = torch.tensor([5, 12])
+    drawn = torch.stack([random_positions(n, 12, 40) for _ in range(5_000)]).float().mean(0)
+    spread = spread_positions(n, 12, 40).float()
+    torch.testing.assert_close(spread[0, :5], drawn[0, :5], atol=0.6, rtol=0)
+    torch.testing.assert_close(spread[1], drawn[1], atol=0.6, rtol=0)
 
 
 def test_a_stream_longer_than_the_span_is_refused():
-    with pytest.raises(ValueError, match="does not fit 8 positions"):
-        random_positions(1, 9, 8)
-    with pytest.raises(ValueError, match="does not fit 8 positions"):
+    with pytest.raises(ValueError, match="does not fit 8"):
+        random_positions(torch.tensor([9]), 9, 8)
+    with pytest.raises(ValueError, match="does not fit 8"):
         spread_positions(torch.tensor([9]), 9, 8)
 
 
-@pytest.mark.parametrize("pos", ["learned", "sinusoidal", "rotary", "alibi"])
-def test_gpt_with_random_positions_decodes_as_it_reads_the_answered_stream(pos, dyck_examples):
-    """Answering spreads the positions over the stream as it will be once answered; reading the
-    whole answered stream spreads them the same way, so the two agree step by step."""
+def noisy_gpt(pos):
     torch.manual_seed(0)
     model = build("gpt", n_embd=32, n_layer=1, pos=pos, rand_pos=True, max_len=300).eval()
     with torch.no_grad():
         for p in model.parameters():
             p.add_(0.3 * torch.randn_like(p))
+    return model
+
+
+@pytest.mark.parametrize("pos", ["learned", "sinusoidal", "rotary", "relative", "alibi"])
+def test_gpt_with_random_positions_decodes_as_it_reads_the_whole_stream(pos, dyck_examples):
+    model = noisy_gpt(pos)
     examples = [e for e in dyck_examples if len(e.answer) >= 2][:6]
     idx, _ = stream_batch(examples, V)
     full = model(idx)[0]
     prompts, lengths = prompt_batch([e.prefix for e in examples], V)
-    total = (idx != PAD).sum(1) + 1
-    logits, state = model.prefill(prompts, lengths, total)
+    logits, state = model.prefill(prompts, lengths)
     rows = torch.arange(len(examples))
     for k in range(2):
         torch.testing.assert_close(logits, full[rows, lengths - 1 + k], atol=1e-4, rtol=1e-4)
         logits, state = model.step(state, idx[rows, lengths + k])
+
+
+def test_an_answer_longer_than_the_room_decodes_as_it_reads():
+    """Past ANSWER_ROOM the stream goes on one position at a time, the same way in both."""
+    model = noisy_gpt("learned")
+    ex = Example("(" * (ANSWER_ROOM + 3), ")" * (ANSWER_ROOM + 3))
+    idx, _ = stream_batch([ex], V)
+    full = model(idx)[0]
+    prompts, lengths = prompt_batch([ex.prefix], V)
+    logits, state = model.prefill(prompts, lengths)
+    for k in range(ANSWER_ROOM + 3):
+        torch.testing.assert_close(logits, full[:, lengths[0] - 1 + k], atol=1e-4, rtol=1e-4)
+        logits, state = model.step(state, idx[:, lengths[0] + k])
+
+
+def test_where_a_prompt_stands_does_not_depend_on_its_answer():
+    """Two streams with the same prompt and answers of different lengths: the prompt's tokens
+    sit at the same positions (they would betray the answer's length otherwise)."""
+    model = noisy_gpt("learned")
+    idx, _ = stream_batch([Example("(((", ")))"), Example("(()", ")")], V)
+    pos = model.positions(idx)
+    prompt = len(prompt_batch(["((("], V)[0][0])
+    assert torch.equal(pos[0, :prompt], pos[1, :prompt])
+
+
+def test_batched_answers_equal_answers_alone(dyck_examples):
+    model = noisy_gpt("learned")
+    prefixes = [e.prefix for e in dyck_examples[:10]]
+    prompts, lengths = prompt_batch(prefixes, V)
+    together = model.generate(prompts, lengths, 8).tolist()
+    alone = [model.generate(*prompt_batch([p], V), 8)[0].tolist() for p in prefixes]
+    assert [V.answer_text(r) for r in together] == [V.answer_text(r) for r in alone]
 
 
 def test_training_draws_new_positions_each_step_and_answering_does_not(dyck_examples):
@@ -73,11 +115,11 @@ def test_training_draws_new_positions_each_step_and_answering_does_not(dyck_exam
     assert model(idx, targets)[1].item() != model(idx, targets)[1].item()
     model.eval()
     assert model(idx, targets)[1].item() == model(idx, targets)[1].item()
-    prompts, lengths = prompt_batch([e.prefix for e in dyck_examples[:8]], V)
-    assert torch.equal(model.generate(prompts, lengths, 6), model.generate(prompts, lengths, 6))
 
 
-@pytest.mark.parametrize("arch", ["transformer", "bert"])
-def test_random_positions_are_refused_where_they_are_not_built(arch):
-    with pytest.raises(ValueError, match="rand_pos"):
-        build(arch, rand_pos=True)
+def test_random_positions_need_an_encoding_and_a_gpt():
+    with pytest.raises(ValueError, match="needs a positional encoding"):
+        build("gpt", pos="none", rand_pos=True)
+    for arch in ("transformer", "bert"):
+        with pytest.raises(ValueError, match="rand_pos"):
+            build(arch, rand_pos=True)

@@ -5,16 +5,14 @@ t is followed by the token the model should predict there, ``targets[:, t]`` (-1
 nothing is scored). Training, evaluation and the CLI use only these four methods:
 
     logits, loss = model(idx, targets)        # teacher forcing: logits (B, T, V)
-    logits, state = model.prefill(idx, lengths, total)  # read prompts, logits for the next token (B, V)
+    logits, state = model.prefill(idx, lengths)  # read prompts, logits for the next token (B, V)
     logits, state = model.step(state, token)     # feed one token per row, logits for the next
     answer = model.generate(idx, lengths, n)     # batched greedy decoding (shared, below)
     seen = model.explain(prompt, n)              # one prompt, with what the model looked at (below)
 
 ``prefill``/``step`` are where the architectures differ: recurrent models carry their
 hidden state, GPT and the Transformer decoder a key/value cache, BERT the whole sequence
-(it re-reads it every step). ``generate`` never needs to know which one it holds. ``total``
-(B,), optional: how long each stream will be once answered (prompt, answer, end), which the
-decoder knows; only GPT with randomized positions reads it.
+(it re-reads it every step). ``generate`` never needs to know which one it holds.
 """
 
 from __future__ import annotations
@@ -114,8 +112,7 @@ class BracketModel(nn.Module):
             stream, probs, calls = prompt.tolist(), [], []  # calls: which parts logged in each call
             counts = lambda: [len(m.log) for _, m in parts]  # noqa: E731
             before = counts()
-            logits, state = self.prefill(prompt[None], prompt.new_tensor([len(prompt)]),
-                                         prompt.new_tensor([len(prompt) + max_new_tokens]))
+            logits, state = self.prefill(prompt[None], prompt.new_tensor([len(prompt)]))
             calls.append([b < a for b, a in zip(before, counts(), strict=True)])
             for _ in range(max_new_tokens):
                 probs.append(logits[0].softmax(-1))
@@ -179,8 +176,8 @@ class BracketModel(nn.Module):
         further than its own bound (a long prompt with a short bound beside a short prompt
         with a long one stays within the model's length limit).
         """
+        logits, state = self.prefill(idx, lengths)
         bounds = torch.as_tensor(max_new_tokens, device=idx.device).expand(idx.size(0))
-        logits, state = self.prefill(idx, lengths, lengths + bounds)
         steps = int(bounds.max())
         out = idx.new_full((idx.size(0), steps), PAD)
         alive = torch.arange(idx.size(0), device=idx.device)  # rows still answering

@@ -163,7 +163,7 @@ class BERT(BracketModel):
         scored[rows, cut_at] = True
         return logits, scored
 
-    def prefill_full(self, idx, lengths, total=None):
+    def prefill_full(self, idx, lengths):
         """Prompts (B, P), ``,output`` last -> logits for the first answer token (B, V)."""
         seq = torch.cat([idx, idx.new_zeros(idx.size(0), 1)], 1)
         seq[torch.arange(idx.size(0), device=idx.device), lengths] = self.mask_id  # the mask after ,output
@@ -198,7 +198,7 @@ class BERT(BracketModel):
             kept["k"], kept["v"], kept["pos"] = kept["k"][:, :, :-1], kept["v"][:, :, :-1], kept["pos"][:, :-1]
         return self.head(self.ln_f(x[:, -1]))
 
-    def prefill_cached(self, idx, lengths, total=None):
+    def prefill_cached(self, idx, lengths):
         B, P = idx.shape
         cols = torch.arange(P, device=idx.device) - (P - lengths)[:, None]  # stream column, < 0 for padding
         valid = cols >= 0

@@ -26,9 +26,10 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from ..tokens import PAD
+from ..tokens import OUTPUT
 from .base import BracketModel, answer_loss
 from .layers import (
+    ANSWER_ROOM,
     Block,
     Embedding,
     TransformerConfig,
@@ -65,13 +66,15 @@ class GPT(BracketModel):
 
     def positions(self, idx):
         """Where each token of a right-padded batch of streams stands: (1, T), shared by every
-        row, or with ``rand_pos`` (B, T): drawn in training, spread when answering."""
+        row, or with ``rand_pos`` (B, T): drawn in training, spread when answering, as many as
+        the prompt (up to ``,output``) has tokens, plus ANSWER_ROOM."""
         B, T = idx.shape
         if not self.cfg.rand_pos:
             return torch.arange(T, device=idx.device)[None]
+        n = (idx == OUTPUT).int().argmax(1) + 1 + ANSWER_ROOM  # (B,)
         if self.training:
-            return random_positions(B, T, self.cfg.max_len, idx.device)
-        return spread_positions((idx != PAD).sum(1) + 1, T, self.cfg.max_len)  # + 1: the token it predicts
+            return random_positions(n, T, self.cfg.max_len)
+        return spread_positions(n, T, self.cfg.max_len)
 
     def forward(self, idx, targets=None):
         pos = self.positions(idx)
@@ -79,7 +82,7 @@ class GPT(BracketModel):
         logits = self.run(idx, pos, torch.ones_like(idx, dtype=torch.bool))
         return logits, answer_loss(logits, targets)
 
-    def prefill(self, idx, lengths, total=None):
+    def prefill(self, idx, lengths):
         B, T = idx.shape
         # left-align: shift each row right so that all prompts end at column T-1
         shift = T - lengths  # (B,)
@@ -87,10 +90,9 @@ class GPT(BracketModel):
         valid = cols >= 0
         idx = torch.where(valid, idx.gather(1, cols.clamp(min=0)), torch.zeros_like(idx))
         at = cols.clamp(min=0)  # each token's place in its own stream
-        # with rand_pos, positions spread over the stream as it will be once answered (``total``;
-        # without it, as if the answer were one token)
-        total = lengths + 1 if total is None else total
-        spread = spread_positions(total, int(total.max()), self.cfg.max_len) if self.cfg.rand_pos else None
+        # with rand_pos, where the stream's tokens stand: spread over the prompt and ANSWER_ROOM
+        room = int(lengths.max()) + ANSWER_ROOM
+        spread = spread_positions(lengths + ANSWER_ROOM, room, self.cfg.max_len) if self.cfg.rand_pos else None
         pos = at if spread is None else spread.gather(1, at)
         caches = [{} for _ in self.blocks]
         logits = self.run(idx, pos, valid, caches)[:, -1]
@@ -99,6 +101,10 @@ class GPT(BracketModel):
     def step(self, state, token):
         at, valid = state["at"], torch.cat([state["valid"], state["valid"].new_ones(token.size(0), 1)], 1)
         spread = state["spread"]
-        pos = at if spread is None else spread.gather(1, at.clamp(max=spread.size(1) - 1)[:, None])[:, 0]
+        if spread is None:
+            pos = at
+        else:  # past the room spread for it, a stream goes on one position at a time
+            inside = spread.gather(1, at.clamp(max=spread.size(1) - 1)[:, None])[:, 0]
+            pos = (inside + (at - spread.size(1) + 1).clamp(min=0)).clamp(max=self.cfg.max_len - 1)
         logits = self.run(token[:, None], pos[:, None], valid, state["caches"])[:, -1]
         return logits, {"caches": state["caches"], "valid": valid, "at": at + 1, "spread": spread}

@@ -44,6 +44,7 @@ ALIGN = ("start", "end")
 ENCODER = ("full", "causal", "prefix")
 ATTN_SCALE = ("none", "log", "learned")
 LOG_BASE = 64  # attn_scale="log": a query that sees 64 keys is scaled by 1, one that sees 128 by 7/6
+ANSWER_ROOM = 32  # rand_pos: positions drawn for a stream = its prompt's tokens + this many
 
 
 @dataclass
@@ -82,7 +83,9 @@ class TransformerConfig:
     # GPT only. True: in training each stream's positions are an ordered random subset of
     # 0..max_len-1, not 0, 1, 2, ..., so that every position up to max_len is seen in training
     # and a longer input at test time is no longer out of distribution (Ruoss et al. 2023);
-    # answering uses the evenly spread subset (the mean of those draws). False: 0, 1, 2, ...
+    # answering uses the evenly spread subset (the mean of those draws). How many are drawn
+    # depends on the prompt alone (its length + ANSWER_ROOM), never on the answer's length.
+    # False: 0, 1, 2, ...
     rand_pos: bool = False
 
     def __post_init__(self):
@@ -95,6 +98,8 @@ class TransformerConfig:
             raise ValueError(f"unknown encoder {self.encoder!r} (choose from {', '.join(ENCODER)})")
         if self.attn_scale not in ATTN_SCALE:
             raise ValueError(f"unknown attn_scale {self.attn_scale!r} (choose from {', '.join(ATTN_SCALE)})")
+        if self.rand_pos and self.pos == "none":
+            raise ValueError("rand_pos draws positions: it needs a positional encoding (pos other than none)")
         if self.backward_heads and (self.pos != "relative" or not 0 < self.backward_heads <= self.n_head):
             raise ValueError(f"backward_heads needs pos=relative and at most n_head ({self.n_head}) heads, "
                              f"got {self.backward_heads} with pos={self.pos}")
@@ -110,22 +115,30 @@ def position_limit(cfg: TransformerConfig) -> int:
     return cfg.max_len
 
 
-def random_positions(rows: int, n: int, span: int, device=None) -> torch.Tensor:
-    """(rows, n) positions, each row an ordered random subset of 0..span-1 (Ruoss et al. 2023)."""
-    if n > span:
-        raise ValueError(f"a stream of {n} tokens does not fit {span} positions (raise max_len)")
-    return torch.rand(rows, span, device=device).argsort(-1)[:, :n].sort(-1).values
+def random_positions(n: torch.Tensor, T: int, span: int) -> torch.Tensor:
+    """(B, T) positions: row b the first T of an ordered random subset of n[b] positions drawn
+    from 0..span-1 (Ruoss et al. 2023); columns past n[b] go on one at a time (then stay at
+    span - 1)."""
+    if int(n.max()) > span:
+        raise ValueError(f"a stream of {int(n.max())} positions does not fit {span} (raise max_len)")
+    B, width = n.size(0), max(T, int(n.max()))
+    drawn = torch.rand(B, span, device=n.device).argsort(-1)[:, :width]  # (B, width): distinct, unordered
+    col = torch.arange(width, device=n.device)[None]
+    drawn = torch.where(col < n[:, None], drawn, span).sort(-1).values  # row b's n[b] drawn, in order, then span
+    last = drawn.gather(1, (n[:, None] - 1).clamp(min=0))  # (B, 1)
+    return torch.where(col < n[:, None], drawn, last + col - n[:, None] + 1).clamp(max=span - 1)[:, :T]
 
 
-def spread_positions(lengths: torch.Tensor, n: int, span: int) -> torch.Tensor:
-    """(B, n) positions for streams of ``lengths`` (B,) tokens: token i of a stream of L at
-    round((i + 1) (span + 1) / (L + 1)) - 1, the mean of the i-th smallest of L positions drawn
-    from 0..span-1 without replacement (what ``random_positions`` draws, on average). Strictly
-    increasing within each stream; columns past a stream's length stay at span - 1."""
-    if int(lengths.max()) > span:
-        raise ValueError(f"a stream of {int(lengths.max())} tokens does not fit {span} positions (raise max_len)")
-    i = torch.arange(1, n + 1, device=lengths.device)[None]  # (1, n)
-    return ((i * (span + 1)) / (lengths[:, None] + 1)).round().long().clamp(max=span) - 1
+def spread_positions(n: torch.Tensor, T: int, span: int) -> torch.Tensor:
+    """(B, T) positions: token i of row b at round((i + 1) (span + 1) / (n[b] + 1)) - 1, the mean of
+    the i-th smallest of n[b] positions drawn from 0..span-1 without replacement (what
+    ``random_positions`` draws, on average); strictly increasing up to n[b], then on one at a
+    time as there (and at most span - 1)."""
+    if int(n.max()) > span:
+        raise ValueError(f"a stream of {int(n.max())} positions does not fit {span} (raise max_len)")
+    i = torch.arange(1, T + 1, device=n.device)[None]  # (1, T)
+    spread = ((i.clamp(max=n[:, None]) * (span + 1)) / (n[:, None] + 1)).round().long() - 1
+    return (spread + (i - n[:, None]).clamp(min=0)).clamp(max=span - 1)
 
 
 def sinusoid(positions: torch.Tensor, dim: int) -> torch.Tensor:
@@ -197,7 +210,9 @@ class Attention(Recording, nn.Module):
     def __init__(self, cfg: TransformerConfig, cross: bool = False):
         super().__init__()
         self.n_head, self.rotary, self.log_scale = cfg.n_head, cfg.pos == "rotary", cfg.attn_scale != "none"
-        self.head_scale = nn.Parameter(torch.ones(cfg.n_head)) if cfg.attn_scale == "learned" else None
+        # attn_scale="learned": a scale per head, kept as its log so that weight decay pulls it
+        # toward 1 (plain log n scaling), not toward 0 (no attention at all)
+        self.log_head_scale = nn.Parameter(torch.zeros(cfg.n_head)) if cfg.attn_scale == "learned" else None
         self.alibi = cfg.pos == "alibi" and not cross  # self-attention only, as the relative bias
         if self.alibi:
             self.register_buffer("slopes", alibi_slopes(cfg.n_head), persistent=False)
@@ -256,7 +271,8 @@ class Attention(Recording, nn.Module):
                 if source is None:  # the positions of the cached keys, for the relative bias
                     cache["pos"] = k_pos if k_pos is not None else q_pos
         bias = None if source is not None else self.position_bias(q_pos, k_pos if k_pos is not None else q_pos)
-        att = attention_weights(q, k, mask, bias, self.log_scale, self.head_scale)  # (B, H, Tq, Tk)
+        head_scale = None if self.log_head_scale is None else self.log_head_scale.exp()
+        att = attention_weights(q, k, mask, bias, self.log_scale, head_scale)  # (B, H, Tq, Tk)
         self.keep(att[0, :, -1].detach())  # (H, Tk), while recording (one prompt at a time)
         y = self.drop(att) @ v  # (B, H, Tq, C/H)
         return self.proj(y.transpose(1, 2).flatten(2))

@@ -66,7 +66,7 @@ class RecurrentLM(Recording, BracketModel):
         logits = self.head(h)  # (B, T, V)
         return logits, answer_loss(logits, targets)
 
-    def prefill(self, idx, lengths, total=None):
+    def prefill(self, idx, lengths):
         if self.record:  # one prompt, no padding: read it unpacked to keep the state at every token
             h, state = self.rnn(self.embed(idx))
             self.keep((h[0].detach(),))

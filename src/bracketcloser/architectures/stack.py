@@ -199,7 +199,7 @@ class StackRNN(Recording, BracketModel):
         logits = torch.stack(logits, 1)  # (B, T, V)
         return logits, answer_loss(logits, targets)
 
-    def prefill(self, idx, lengths, total=None):
+    def prefill(self, idx, lengths):
         start, advance = self.reader(self.cfg.answer_with == "soft")
         longest = int(lengths.max())
         state = start(idx.size(0), longest, idx.device)

@@ -96,7 +96,7 @@ class EncoderDecoder(BracketModel):
             loss = answer_loss(dec_logits, dec_targets)
         return logits, loss
 
-    def prefill(self, idx, lengths, total=None):
+    def prefill(self, idx, lengths):
         # prompts end with ,output at column lengths-1: encode what comes before it
         cols = torch.arange(idx.size(1), device=idx.device)
         memory, memory_mask = self.encode(torch.where(cols < (lengths - 1)[:, None], idx, PAD))
