@@ -384,7 +384,7 @@ def main() -> None:
     p.add_argument("--dists", nargs="+", default=["general", "seed"], choices=["general", "seed", "dyck"])
     p.add_argument("--steps", type=int, default=40, help="timed steps per side")
     p.add_argument("--rounds", type=int, default=4, help="turns the two sides take")
-    p.add_argument("--threads", type=int, default=None, help="torch threads (default: all cores, as train())")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own, all cores; train() uses one)")
     p.set_defaults(run=train_speed)
     p = sub.add_parser("app", help="the playground's answer time, in the page and in Chromium")
     p.add_argument("--n", type=int, default=30)

@@ -470,17 +470,17 @@ CELLS = [
         en="""
         ### Width against time
 
-        What does a wider state buy, against more steps? Every recurrent run this project
-        measured on `strings` with these recipes, placed by the minutes of one core it trained
-        (the A/Bs at 12,000 steps and under, the full-length runs, the shipped models), against
-        the stack model, which keeps its stack outside the state. The error rate is on a log
+        What does a wider state buy, against more steps? The recurrent runs of this recipe
+        family measured on `strings` (the equal-step A/Bs above, the shipped models and the
+        ones they replaced), placed by the minutes of one core each trained, against the stack
+        model, which keeps its stack outside the state. The error rate is on a log
         axis: 10% to 1% is as far as 1% to 0.1%.
         """,
         ja="""
         ### 幅と時間
 
-        状態を広くすることは、ステップを増やすことに比べて何をもたらすでしょうか。このプロジェクトがこれらのレシピで
-        `strings` を測ったすべての再帰型モデルの実行（12,000 ステップ以下の A/B、フルの長さの実行、同梱のモデル）を、
+        状態を広くすることは、ステップを増やすことに比べて何をもたらすでしょうか。この系統のレシピで `strings` を測った
+        再帰型モデルの実行（上の同じステップ数の A/B、同梱のモデルとそれに置き換えられたモデル）を、
         1 コアで学習した分数の位置に置き、スタックを状態の外に持つスタックモデルと並べます。誤り率は対数軸です。
         10% から 1% までは、1% から 0.1% までと同じ距離です。
         """,
@@ -535,9 +535,8 @@ CELLS = [
             print(f"{p['arch']} 2x{p['width']:<4} {p['steps']:>6,} steps {p['minutes']:>5.0f} min  depth balance {str(p['deep']):5}  "
                   f"error on strings {p['error']:.2%}")
         best = {key: min(p["error"] for p in points if (p["arch"], p["width"]) == key) for key in colours}
-        claim("every recurrent run leaves at least ten times the stack model's error on strings (where it has none)",
-              min(best.values()) >= 10 * error_rate(stack["strings"]["exact_match"], stack["strings"]["n"]),
-              best_recurrent=min(best.values()))
+        claim("the stack model makes no error on strings; every recurrent run here errs on at least 0.5% of it",
+              stack["strings"]["exact_match"] == 1.0 and min(best.values()) >= 0.005, best_recurrent=min(best.values()))
         claim("the LSTM at 128 wide ends below the GRU at 256, which has more parameters",
               best[("lstm", 128)] < best[("gru", 256)] and params("lstm", 128) < params("gru", 256),
               lstm=best[("lstm", 128)], gru=best[("gru", 256)])
