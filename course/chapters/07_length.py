@@ -289,6 +289,50 @@ CELLS = [
     ),
     md(
         en="""
+        The same head, seen whole: where the first finder looked at the first answer step, for
+        a prefix inside the range that the GPT answers right and one at twice its length whose
+        first closer it gets wrong (the innermost open bracket marked; the stream's columns scaled to the
+        same width):
+        """,
+        ja="""
+        同じヘッドを丸ごと見てみます。GPT が正しく答える範囲内の接頭辞一つと、最初の閉じ括弧を間違えるその 2 倍の長さの接頭辞一つについて、
+        最初の見つけ役が答えの 1 ステップ目にどこを見たかです（最も内側の開き括弧に印を付け、系列の列は同じ幅にそろえています）。
+        """,
+    ),
+    code(
+        """
+        layer, head = FINDERS[0]
+        right_1x = next(ex for ex in band(80, 100, n=20) if gpt.complete([ex.prefix], warn=False)[0] == ex.answer)
+        wrong_2x = next(ex for ex in band(180, 200, n=60) if gpt.complete([ex.prefix], warn=False)[0][:1] != ex.answer[:1])
+        pair = {"1x, answered right": right_1x, "2x, first closer wrong": wrong_2x}
+        T = {"en": dict(x="position in the stream (share of its length)", y="attention weight", mark="innermost open bracket"),
+             "ja": dict(x="系列の中の位置（長さに対する割合）", y="アテンションの重み", mark="最も内側の開き括弧")}[LANG]
+        fig, axes = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True, sharey=True)
+        on_opener = {}
+        for ax, (name, ex) in zip(axes, pair.items(), strict=True):
+            ids = torch.tensor(V4.prompt_ids(ex.prefix))
+            att = model.explain(ids, 1).attention[f"blocks.{layer}.attn"][0, head, : len(ids)]  # (keys,)
+            col = innermost_column(ex.prefix)
+            share = torch.arange(len(ids)) / (len(ids) - 1)
+            ax.bar(share, att, width=1 / len(ids), color="tab:blue")
+            ax.axvline(share[col], color="tab:red", lw=0.8, ls="--", label=T["mark"])
+            ax.set_title(f"{name}: {len(ex.prefix)} brackets, L{layer}H{head}", fontsize=9)
+            on_opener[name] = att[col].item()
+        axes[1].set(xlabel=T["x"])
+        for ax in axes:
+            ax.set(ylabel=T["y"])
+        axes[0].legend(fontsize=8, loc="upper left")
+        fig.tight_layout()
+        plt.show()
+        print({name: round(w, 3) for name, w in on_opener.items()})
+        claim("where the answer is right at 1x the head is on the opener (weight above 0.9); where the first closer is "
+              "wrong at 2x, it is not (below 0.5)",
+              on_opener["1x, answered right"] > 0.9 and on_opener["2x, first closer wrong"] < 0.5,
+              right_1x=on_opener["1x, answered right"], wrong_2x=on_opener["2x, first closer wrong"])
+        """
+    ),
+    md(
+        en="""
         The number of keys alone does not blur the finders: inside the range the keys grow
         from band to band and their weight on the opener hardly moves. It is past the range
         that the focus goes, band after band, and exact match goes with it (the table, the
