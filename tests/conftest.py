@@ -60,3 +60,19 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+def assert_decoding_matches_teacher_forcing(model, dyck_examples):
+    """Prefill and two decoding steps give the logits that reading the whole stream gives."""
+    from bracketcloser.batch import prompt_batch, stream_batch
+    from bracketcloser.tokens import DEFAULT_VOCAB as V
+
+    examples = [e for e in dyck_examples if len(e.answer) >= 2][:6]
+    idx, _ = stream_batch(examples, V)
+    full = model(idx)[0]
+    prompts, lengths = prompt_batch([e.prefix for e in examples], V)
+    logits, state = model.prefill(prompts, lengths)
+    rows = torch.arange(len(examples))
+    for k in range(2):
+        torch.testing.assert_close(logits, full[rows, lengths - 1 + k], atol=1e-4, rtol=1e-4)
+        logits, state = model.step(state, idx[rows, lengths + k])

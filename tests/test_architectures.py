@@ -10,7 +10,7 @@ from bracketcloser.batch import prompt_batch, stream_batch
 from bracketcloser.data import Example
 from bracketcloser.tokens import DEFAULT_VOCAB as V
 from bracketcloser.tokens import END, INPUT, OUTPUT, PAD
-from conftest import small
+from conftest import assert_decoding_matches_teacher_forcing, small
 
 
 def test_shapes_and_finite_loss_with_padding(small_model, dyck_examples):
@@ -58,18 +58,6 @@ def test_incremental_decoding_matches_teacher_forcing(small_model, dyck_examples
     """prefill + step (hidden state, KV cache or re-encoding) gives the same logits as reading
     the whole stream at once."""
     assert_decoding_matches_teacher_forcing(small_model, dyck_examples)
-
-
-def assert_decoding_matches_teacher_forcing(model, dyck_examples):
-    examples = [e for e in dyck_examples if len(e.answer) >= 2][:6]
-    idx, _ = stream_batch(examples, V)
-    full = model(idx)[0]
-    prompts, lengths = prompt_batch([e.prefix for e in examples], V)
-    logits, state = model.prefill(prompts, lengths)
-    rows = torch.arange(len(examples))
-    for k in range(2):
-        torch.testing.assert_close(logits, full[rows, lengths - 1 + k], atol=1e-4, rtol=1e-4)
-        logits, state = model.step(state, idx[rows, lengths + k])
 
 
 def test_overfits_one_batch(arch):

@@ -11,6 +11,7 @@ from bracketcloser.architectures.layers import ANSWER_ROOM, random_positions, sp
 from bracketcloser.batch import prompt_batch, stream_batch
 from bracketcloser.data import Example
 from bracketcloser.tokens import DEFAULT_VOCAB as V
+from conftest import assert_decoding_matches_teacher_forcing
 
 
 @given(st.lists(st.integers(1, 40), min_size=1, max_size=4), st.integers(0, 10), st.integers(0, 60),
@@ -63,16 +64,7 @@ def noisy_gpt(pos):
 
 @pytest.mark.parametrize("pos", ["learned", "sinusoidal", "rotary", "relative", "alibi"])
 def test_gpt_with_random_positions_decodes_as_it_reads_the_whole_stream(pos, dyck_examples):
-    model = noisy_gpt(pos)
-    examples = [e for e in dyck_examples if len(e.answer) >= 2][:6]
-    idx, _ = stream_batch(examples, V)
-    full = model(idx)[0]
-    prompts, lengths = prompt_batch([e.prefix for e in examples], V)
-    logits, state = model.prefill(prompts, lengths)
-    rows = torch.arange(len(examples))
-    for k in range(2):
-        torch.testing.assert_close(logits, full[rows, lengths - 1 + k], atol=1e-4, rtol=1e-4)
-        logits, state = model.step(state, idx[rows, lengths + k])
+    assert_decoding_matches_teacher_forcing(noisy_gpt(pos), dyck_examples)
 
 
 def test_an_answer_longer_than_the_room_decodes_as_it_reads():
