@@ -5,6 +5,8 @@
     python bench/speed.py train  [--archs gru lstm ...] [--dists general seed] [--steps 40]
                                                           # -> bench/results/train_speed.json
     python bench/speed.py app    [--n 30]                 # -> bench/results/app_latency.json
+    python bench/speed.py threads [--recipes gru lstm] [--steps 60]
+                                                          # -> bench/results/train_threads.json
 
 **answer**: completions per second, batched decoding against a per-example, per-token loop
 (how the original evaluated: for each example, for each answer token, run the model on the
@@ -23,6 +25,14 @@ share of **the ceiling**, a large float32 matmul (2048 x 2048) timed in the same
 per step are counted by ``torch.utils.flop_counter.FlopCounterMode`` on a real step, forward
 and backward (the LSTM's fused kernel is not seen, so its gates' products are counted by
 formula; elementwise work, softmax and the optimizer are not counted, and cost little).
+
+**threads**: how best to spend the machine's two cores on training, for each recipe's model:
+``one, 1 thread`` (one training, the other core idle), ``one, 2 threads`` (one training on
+both cores) and ``two, 1 thread each`` (two trainings side by side, each in its own process:
+how the recipes are run). The three take turns in rounds. Reported: steps/s of each training
+and of the machine (the sum), and what a fixed time buys: one model's steps on two threads
+against on one, and the steps of two models side by side against one model on two threads.
+Run it on a quiet machine: anything else running takes cores from one side.
 
 **app**: from a typed prefix to every shipped model's answer. ``server``: the page's own
 work, ``Lab.answers`` for the solver and every shipped model; ``browser``: in Debian's
@@ -50,6 +60,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from bracketcloser.architectures import ARCHS, IGNORE, build
 from bracketcloser.batch import prompt_batch, stream_batch
 from bracketcloser.data import DISTS, generate
+from bracketcloser.recipes import read_recipe
 from bracketcloser.solver import solve
 from bracketcloser.tokens import END, PAD
 from bracketcloser.train import TrainConfig, batch_pool, train_vocab
@@ -274,6 +285,76 @@ def train_speed(args) -> None:
     write_result(args.out or "bench/results/train_speed.json", {"ceiling_flop_per_s": round(peak), "rows": rows})
 
 
+# -- threads: one training on two cores, or two trainings on one core each -----------------------
+
+
+def recipe_config(name: str, steps: int) -> TrainConfig:
+    """A recipe's training, drawing from its whole range at every step (no curriculum), so that
+    steps timed early and late cost the same."""
+    return TrainConfig.from_dict({**read_recipe(name), "steps": steps, "curriculum": 0.0})
+
+
+def _side_by_side(name: str, steps: int, rounds: int, ready, conn) -> None:
+    """A worker: one thread, its own training; each round, wait for the other, then time steps."""
+    torch.set_num_threads(1)
+    stepper = Stepper(recipe_config(name, steps))
+    for _ in range(rounds):
+        ready.wait()
+        start = time.perf_counter()
+        stepper.run(steps, timed=False)
+        conn.send(time.perf_counter() - start)
+    conn.close()
+
+
+def train_threads(args) -> None:
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    rows = []
+    for name in args.recipes:
+        alone = Stepper(recipe_config(name, args.steps))
+        seconds = {"one, 1 thread": 0.0, "one, 2 threads": 0.0, "two, 1 thread each": 0.0}
+        ready = ctx.Barrier(2)
+        pipes = [ctx.Pipe(duplex=False) for _ in range(2)]
+        workers = [ctx.Process(target=_side_by_side, args=(name, args.steps, args.rounds, ready, send)) for _, send in pipes]
+        for w in workers:
+            w.start()
+        pair = []
+        for _ in range(args.rounds):  # the three take turns, so that the machine's noise falls on all
+            for threads in (1, 2):
+                torch.set_num_threads(threads)
+                start = time.perf_counter()
+                alone.run(args.steps, timed=False)
+                seconds[f"one, {threads} thread{'s' if threads > 1 else ''}"] += time.perf_counter() - start
+            pair.append([recv.recv() for recv, _ in pipes])  # both workers' times for this round
+        for w in workers:
+            w.join()
+        each = [sum(times[i] for times in pair) for i in range(2)]
+        seconds["two, 1 thread each"] = max(each)
+        steps = args.steps * args.rounds
+        row = {
+            "recipe": name,
+            "timed_steps_per_training": steps,
+            "steps_per_s": {
+                "one, 1 thread": round(steps / seconds["one, 1 thread"], 2),
+                "one, 2 threads": round(steps / seconds["one, 2 threads"], 2),
+                "two, 1 thread each": [round(steps / t, 2) for t in each],
+            },
+        }
+        one1, one2 = row["steps_per_s"]["one, 1 thread"], row["steps_per_s"]["one, 2 threads"]
+        machine = sum(row["steps_per_s"]["two, 1 thread each"])
+        row["machine_steps_per_s"] = {"one, 1 thread": one1, "one, 2 threads": one2, "two, 1 thread each": round(machine, 2)}
+        row["two_threads_over_one"] = round(one2 / one1, 3)  # one model, same time: steps it gets
+        row["side_by_side_over_two_threads"] = round(machine / one2, 3)  # the machine, same time: steps done
+        rows.append(row)
+        print(
+            f"{name}: steps/s one 1 thread {one1:.2f}, one 2 threads {one2:.2f} (x{row['two_threads_over_one']:.2f}), "
+            f"two side by side {machine:.2f} in all (x{row['side_by_side_over_two_threads']:.2f} of one on 2 threads)",
+            flush=True,
+        )
+    write_result(args.out or "bench/results/train_threads.json", {"rows": rows})
+
+
 # -- app: the playground, from a typed prefix to the answers -------------------------------------
 
 
@@ -386,6 +467,11 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=4, help="turns the two sides take")
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own, all cores; train() uses one)")
     p.set_defaults(run=train_speed)
+    p = sub.add_parser("threads", help="one training on two threads, or two trainings side by side")
+    p.add_argument("--recipes", nargs="+", default=["gru", "lstm"])
+    p.add_argument("--steps", type=int, default=60, help="timed steps per side per round")
+    p.add_argument("--rounds", type=int, default=3, help="turns the three take")
+    p.set_defaults(run=train_threads)
     p = sub.add_parser("app", help="the playground's answer time, in the page and in Chromium")
     p.add_argument("--n", type=int, default=30)
     p.set_defaults(run=app)
