@@ -1,5 +1,7 @@
-"""Randomized positions (GPT, ``rand_pos``): drawn in training, spread when answering, as many
-as the prompt has tokens plus room for an answer: never a function of the answer itself."""
+"""Randomized positions (``rand_pos``): drawn in training, spread when answering, as many as the
+prompt has tokens (plus room for an answer in GPT and BERT, whose stream holds it): never a
+function of the answer itself. GPT and BERT draw the whole stream's, the encoder-decoder its
+encoder's."""
 
 import pytest
 import torch
@@ -53,9 +55,10 @@ def test_a_stream_longer_than_the_span_is_refused():
         spread_positions(torch.tensor([9]), 9, 8)
 
 
-def noisy_gpt(pos):
+def noisy_gpt(pos, arch="gpt", **settings):
+    """A one-layer model with randomized positions and weights far from their start."""
     torch.manual_seed(0)
-    model = build("gpt", n_embd=32, n_layer=1, pos=pos, rand_pos=True, max_len=300).eval()
+    model = build(arch, n_embd=32, n_layer=1, pos=pos, rand_pos=True, max_len=300, **settings).eval()
     with torch.no_grad():
         for p in model.parameters():
             p.add_(0.3 * torch.randn_like(p))
@@ -65,6 +68,31 @@ def noisy_gpt(pos):
 @pytest.mark.parametrize("pos", ["learned", "sinusoidal", "rotary", "relative", "alibi"])
 def test_gpt_with_random_positions_decodes_as_it_reads_the_whole_stream(pos, dyck_examples):
     assert_decoding_matches_teacher_forcing(noisy_gpt(pos), dyck_examples)
+
+
+ENCODERS = [
+    ("transformer", {"pos": "learned", "align": "start"}),
+    ("transformer", {"pos": "learned", "align": "end", "encoder": "causal"}),
+    ("transformer", {"pos": "rotary"}),
+    ("bert", {"pos": "learned", "align": "start", "encoder": "prefix"}),
+    ("bert", {"pos": "relative", "encoder": "prefix", "backward_heads": 1}),
+    ("bert", {"pos": "rotary", "encoder": "full"}),
+]
+
+
+@pytest.mark.parametrize("arch,settings", ENCODERS, ids=lambda x: x if isinstance(x, str) else "-".join(map(str, x.values())))
+def test_encoders_with_random_positions_decode_as_they_read_the_whole_stream(arch, settings, dyck_examples):
+    model = noisy_gpt(settings["pos"], arch, **{k: v for k, v in settings.items() if k != "pos"})
+    assert_decoding_matches_teacher_forcing(model, dyck_examples)
+
+
+def test_a_prompt_near_the_end_of_the_span_is_answered_not_refused():
+    """A prompt within ANSWER_ROOM of max_len spreads over every position, 0, 1, 2, ..."""
+    for arch in ("gpt", "bert"):
+        model = noisy_gpt("learned", arch, **({"align": "start", "encoder": "prefix"} if arch == "bert" else {}))
+        prompts, lengths = prompt_batch(["(" * 280], V)
+        logits, _ = model.prefill(prompts, lengths)
+        assert torch.isfinite(logits).all()
 
 
 def test_an_answer_longer_than_the_room_decodes_as_it_reads():
@@ -90,8 +118,9 @@ def test_where_a_prompt_stands_does_not_depend_on_its_answer():
     assert torch.equal(pos[0, :prompt], pos[1, :prompt])
 
 
-def test_batched_answers_equal_answers_alone(dyck_examples):
-    model = noisy_gpt("learned")
+@pytest.mark.parametrize("arch", ["gpt", "transformer", "bert"])
+def test_batched_answers_equal_answers_alone(arch, dyck_examples):
+    model = noisy_gpt("learned", arch, **({"align": "start", "encoder": "prefix"} if arch == "bert" else {}))
     prefixes = [e.prefix for e in dyck_examples[:10]]
     prompts, lengths = prompt_batch(prefixes, V)
     together = model.generate(prompts, lengths, 8).tolist()
@@ -99,9 +128,10 @@ def test_batched_answers_equal_answers_alone(dyck_examples):
     assert [V.answer_text(r) for r in together] == [V.answer_text(r) for r in alone]
 
 
-def test_training_draws_new_positions_each_step_and_answering_does_not(dyck_examples):
+@pytest.mark.parametrize("arch", ["gpt", "transformer", "bert"])
+def test_training_draws_new_positions_each_step_and_answering_does_not(arch, dyck_examples):
     torch.manual_seed(0)
-    model = build("gpt", n_embd=32, n_layer=1, rand_pos=True, max_len=300)
+    model = build(arch, n_embd=32, n_layer=1, rand_pos=True, max_len=300)
     idx, targets = stream_batch(dyck_examples[:8], V)
     model.train()
     assert model(idx, targets)[1].item() != model(idx, targets)[1].item()
@@ -109,9 +139,9 @@ def test_training_draws_new_positions_each_step_and_answering_does_not(dyck_exam
     assert model(idx, targets)[1].item() == model(idx, targets)[1].item()
 
 
-def test_random_positions_need_an_encoding_and_a_gpt():
-    with pytest.raises(ValueError, match="needs a positional encoding"):
-        build("gpt", pos="none", rand_pos=True)
-    for arch in ("transformer", "bert"):
-        with pytest.raises(ValueError, match="rand_pos"):
-            build(arch, rand_pos=True)
+def test_random_positions_need_an_encoding_and_bert_a_table_from_the_start():
+    for arch in ("gpt", "transformer", "bert"):
+        with pytest.raises(ValueError, match="needs a positional encoding"):
+            build(arch, pos="none", rand_pos=True)
+    with pytest.raises(ValueError, match="align=start"):  # BERT's learned table is centred on ,output
+        build("bert", pos="learned", align="end", rand_pos=True)

@@ -22,7 +22,7 @@ before a bracket), and attention that looks both ways has no "before" to count i
 many heads per layer start with a trainable bias of ``BACKWARD_START`` on keys after the query.
 Positions (``pos``) are rotary by default: attention sees how far apart tokens are, not where they
 stand; with a learned or sinusoidal table, ``align="end"`` (the default) puts ``,output`` at its
-middle. Left out: next-sentence prediction, random replacement of masked tokens. Size at the
+middle; ``rand_pos`` draws them, as GPT's. Left out: next-sentence prediction, random replacement of masked tokens. Size at the
 default config (2 layers, 2 heads, n_embd 32, rotary): 26,154 parameters; the shipped BERT
 (recipes/bert.toml) has ``encoder="prefix"``, ``pos="relative"``, ``backward_heads=1``.
 
@@ -36,7 +36,19 @@ import torch.nn as nn
 
 from ..tokens import OUTPUT, PAD
 from .base import IGNORE, BracketModel, answer_loss
-from .layers import ABSOLUTE, Block, Embedding, TransformerConfig, causal_mask, init_weights, padding_mask, position_limit
+from .layers import (
+    ABSOLUTE,
+    ANSWER_ROOM,
+    Block,
+    Embedding,
+    TransformerConfig,
+    causal_mask,
+    init_weights,
+    padding_mask,
+    position_limit,
+    random_positions,
+    spread_positions,
+)
 
 CUTS = 4  # answer positions masked and scored per example in one training step
 
@@ -46,8 +58,9 @@ class BERT(BracketModel):
         super().__init__()
         if cfg.encoder not in ("full", "prefix"):
             raise ValueError(f"BERT's self-attention is full or prefix, got encoder={cfg.encoder!r}")
-        if cfg.rand_pos:
-            raise ValueError("randomized positions (rand_pos) are GPT's for now; BERT counts 0, 1, 2, ...")
+        if cfg.rand_pos and cfg.align == "end" and cfg.pos in ABSOLUTE:
+            raise ValueError("rand_pos draws BERT's positions from the start of the stream: use align=start "
+                             "(or rotary/relative positions, which align does not move)")
         self.cfg, self.max_len = cfg, position_limit(cfg)
         self.mask_id = cfg.vocab_size
         self.embed = Embedding(cfg, cfg.vocab_size + 1)
@@ -102,7 +115,14 @@ class BERT(BracketModel):
         """Stream places (B, L) -> what the embedding reads. With a learned or sinusoidal table
         and ``align="end"``, ``,output`` sits at the middle of the table, the prompt before it,
         the answer after (rotary and relative positions see only offsets between tokens, the
-        same wherever 0 is)."""
+        same wherever 0 is). With ``rand_pos`` place k takes the k-th of the row's positions,
+        drawn in training, spread when answering, as many as the prompt has tokens plus
+        ANSWER_ROOM (as GPT's: the answer's length never shows in them)."""
+        if self.cfg.rand_pos:
+            n = (at_output + 1 + ANSWER_ROOM).clamp(max=self.cfg.max_len)
+            width = int(pos.max()) + 1
+            drawn = (random_positions if self.training else spread_positions)(n, width, self.cfg.max_len)
+            return drawn.gather(1, pos.expand(n.size(0), -1))
         if self.cfg.align == "end" and self.cfg.pos in ABSOLUTE:
             return pos - at_output[:, None] + self.cfg.max_len // 2
         return pos

@@ -71,7 +71,8 @@ class GPT(BracketModel):
         B, T = idx.shape
         if not self.cfg.rand_pos:
             return torch.arange(T, device=idx.device)[None]
-        n = (idx == OUTPUT).int().argmax(1) + 1 + ANSWER_ROOM  # (B,)
+        # (B,) a prompt within ANSWER_ROOM of max_len spreads over all of them: 0, 1, 2, ...
+        n = ((idx == OUTPUT).int().argmax(1) + 1 + ANSWER_ROOM).clamp(max=self.cfg.max_len)
         if self.training:
             return random_positions(n, T, self.cfg.max_len)
         return spread_positions(n, T, self.cfg.max_len)
@@ -92,7 +93,8 @@ class GPT(BracketModel):
         at = cols.clamp(min=0)  # each token's place in its own stream
         # with rand_pos, where the stream's tokens stand: spread over the prompt and ANSWER_ROOM
         room = int(lengths.max()) + ANSWER_ROOM
-        spread = spread_positions(lengths + ANSWER_ROOM, room, self.cfg.max_len) if self.cfg.rand_pos else None
+        n = (lengths + ANSWER_ROOM).clamp(max=self.cfg.max_len)
+        spread = spread_positions(n, room, self.cfg.max_len) if self.cfg.rand_pos else None
         pos = at if spread is None else spread.gather(1, at)
         caches = [{} for _ in self.blocks]
         logits = self.run(idx, pos, valid, caches)[:, -1]

@@ -8,7 +8,7 @@
   2018, Raffel et al. 2020), ``alibi`` (a fixed penalty per head, proportional to the distance
   between query and key; Press et al. 2022) or ``none`` (a causal model can still infer
   position by counting what it attends to). Which one a model uses decides whether it can read
-  inputs longer than it was trained on. With ``rand_pos`` (GPT) the positions themselves are
+  inputs longer than it was trained on. With ``rand_pos`` the positions themselves are
   drawn: ``random_positions`` in training, ``spread_positions`` when answering.
 - ``attention_weights`` and ``Attention``: multi-head scaled dot-product attention, written
   out as softmax(q k^T / sqrt(d) + bias) (torch's fused ``scaled_dot_product_attention`` gives
@@ -80,12 +80,12 @@ class TransformerConfig:
     # per head that training adjusts, starting at 1 (Scalable-Softmax, Nakanishi 2025);
     # "none": softmax as Vaswani et al.
     attn_scale: str = "none"
-    # GPT only. True: in training each stream's positions are an ordered random subset of
+    # True: in training each stream's positions are an ordered random subset of
     # 0..max_len-1, not 0, 1, 2, ..., so that every position up to max_len is seen in training
     # and a longer input at test time is no longer out of distribution (Ruoss et al. 2023);
     # answering uses the evenly spread subset (the mean of those draws). How many are drawn
     # depends on the prompt alone (its length + ANSWER_ROOM), never on the answer's length.
-    # False: 0, 1, 2, ...
+    # The encoder-decoder draws its encoder's (the decoder's stay 0, 1, 2, ...). False: 0, 1, 2, ...
     rand_pos: bool = False
 
     def __post_init__(self):

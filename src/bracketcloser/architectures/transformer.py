@@ -16,6 +16,10 @@ that attends evenly over that computes the balance of openers and closers so far
 depth as a fraction (Yao et al. 2021; Ebrahimi et al. 2020 on why the start token matters); full
 attention has no direction to count in. ``align="end"`` counts the encoder's positions back from
 the last bracket (as Sutskever et al. reversed the source); the decoder counts from ``,output``.
+With ``rand_pos`` the encoder's places map to an ordered random subset of 0..max_len-1 drawn
+per prompt in training, and to the evenly spread subset when answering (as GPT's); the
+decoder's stay 0, 1, 2, ...: an answer is at most one closer per open bracket, as long at any
+prefix length.
 
 In ``forward`` the stream is split at ``,output`` row by row: the part before goes to the
 encoder, the rest to the decoder, whose logits are put back at their stream positions (those the
@@ -34,7 +38,17 @@ import torch.nn as nn
 
 from ..tokens import OUTPUT, PAD
 from .base import IGNORE, BracketModel, answer_loss
-from .layers import Block, Embedding, TransformerConfig, causal_mask, init_weights, padding_mask, position_limit
+from .layers import (
+    Block,
+    Embedding,
+    TransformerConfig,
+    causal_mask,
+    init_weights,
+    padding_mask,
+    position_limit,
+    random_positions,
+    spread_positions,
+)
 
 
 class EncoderDecoder(BracketModel):
@@ -42,8 +56,6 @@ class EncoderDecoder(BracketModel):
         super().__init__()
         if cfg.encoder not in ("full", "causal"):
             raise ValueError(f"the encoder-decoder's encoder is full or causal, got encoder={cfg.encoder!r}")
-        if cfg.rand_pos:
-            raise ValueError("randomized positions (rand_pos) are GPT's for now; the encoder-decoder counts 0, 1, 2, ...")
         self.cfg, self.max_len = cfg, position_limit(cfg)
         self.src_embed, self.tgt_embed = Embedding(cfg, cfg.vocab_size), Embedding(cfg, cfg.vocab_size)
         self.encoder = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
@@ -60,6 +72,10 @@ class EncoderDecoder(BracketModel):
         pos = torch.arange(src.size(1), device=src.device)[None]  # (1, S), shared by every row
         if self.cfg.align == "end":  # count back from the last bracket (Sutskever et al. reversed the source)
             pos = (valid.sum(1, keepdim=True) - 1 - pos).clamp(min=0)
+        if self.cfg.rand_pos:  # the k-th place takes the k-th of the prompt's drawn (or spread) positions
+            n = valid.sum(1)
+            drawn = (random_positions if self.training else spread_positions)(n, src.size(1), self.cfg.max_len)
+            pos = drawn.gather(1, pos.expand_as(src))
         mask = (causal_mask if self.cfg.encoder == "causal" else padding_mask)(valid, src.size(1))
         x = self.src_embed(src, pos)
         for block in self.encoder:
