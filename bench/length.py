@@ -1,0 +1,121 @@
+"""The length benchmark: models trained on the general range (at most 100 brackets, depth 30),
+scored inside it and past it, and where a GPT's finders look as the prefix grows.
+
+    python bench/length.py --runs RUN [RUN ...] [--samples 2000] [--out FILE]
+
+Each run (a run folder, or a shipped model's name) is scored on held-out prefixes (seed 0, the
+test split, the same for every run) of ``strings``, ``shapes``, ``walks`` and ``runs`` (inside
+the range), ``long`` (101-200 brackets: up to twice the length), ``longer`` (201-500: up to five
+times) and ``deep`` (depth 31-60: up to twice the depth), each with its 95% interval. Per suite,
+the lowest and the mean over the runs: give it the seeds of one recipe, and the lowest is what
+counts (one seed can say anything about length: Zhou et al. 2024).
+
+For a GPT, also its last layer's heads (the finders of course chapter 5) at the first answer
+step, where the query stands at ``,output``, on prefixes in bands of length from inside the range
+to five times it (``data.sample_far`` at a fixed length, depth at most 30, something to close):
+the heads' mean weight on the innermost open bracket, the entropy of their attention (nats) and
+the model's exact match on the band. Course chapter 7 measures the same of the shipped GPT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+import torch
+
+import bracketcloser as bc
+from bracketcloser.data import GENERAL, GENERAL_VOCAB, sample_far, split_of, suite
+from bracketcloser.evaluate import evaluate
+from common import command, write_result
+
+SUITES = ("strings", "shapes", "walks", "runs", "long", "longer", "deep")
+BANDS = ((20, 40), (60, 80), (90, 100), (120, 140), (160, 180), (200, 230), (300, 350), (450, 500))
+
+
+def innermost_column(prefix: str) -> int:
+    """Stream column of the innermost open bracket (column 0 is ``input``)."""
+    stack = []
+    for i, ch in enumerate(prefix):
+        if ch in GENERAL_VOCAB.closer_of:
+            stack.append(1 + i)
+        else:
+            stack.pop()
+    return stack[-1]
+
+
+def band(model, lo: int, hi: int, n: int) -> list:
+    """``n`` held-out prefixes of lo..hi brackets, depth at most 30, something to close, that the
+    model reads with its answer (drawn the same way for every model)."""
+    rng, out = random.Random(f"band/{lo}-{hi}"), []
+    while len(out) < n:
+        ex = sample_far(rng, GENERAL_VOCAB, length=rng.randint(lo, hi), depth=GENERAL.depth)
+        if ex.answer and split_of(ex.prefix) == "test" and model.can_read(ex.prefix):
+            out.append(ex)
+    return out
+
+
+def finders(model, n: int) -> dict:
+    """The last layer's heads at the first answer step, band by band."""
+    net = model.model
+    layer = net.cfg.n_layer - 1
+    rows = {}
+    for lo, hi in BANDS:
+        if lo + 3 > net.max_len:  # no prefix of the band fits the model (a learned table of 256)
+            continue
+        examples = band(model, lo, hi, n)
+        weight, entropy = [], []
+        for ex in examples:
+            ids = torch.tensor(GENERAL_VOCAB.prompt_ids(ex.prefix))  # input <prefix> ,output
+            att = net.explain(ids, 1).attention[f"blocks.{layer}.attn"][0, :, : len(ids)]  # (heads, keys)
+            weight.append(att[:, innermost_column(ex.prefix)].mean().item())
+            entropy.append(-(att * att.clamp_min(1e-12).log()).sum(-1).mean().item())
+        rows[f"{lo}-{hi}"] = {"n": len(examples), "weight_on_innermost": sum(weight) / len(weight),
+                              "entropy": sum(entropy) / len(entropy),
+                              "exact_match": evaluate(model, examples)["exact_match"]}
+        print(f"  finders {lo}-{hi}: weight {rows[f'{lo}-{hi}']['weight_on_innermost']:.2f}, "
+              f"entropy {rows[f'{lo}-{hi}']['entropy']:.2f}, exact {rows[f'{lo}-{hi}']['exact_match']:.1%}", flush=True)
+    return rows
+
+
+def measure(name: str, samples: int, band_n: int) -> dict:
+    model = bc.load(name)
+    folder = model.folder or Path(bc.__file__).parent / "pretrained" / name  # a run folder, or a shipped model's
+    config = json.loads((folder / "config.json").read_text())
+    info = json.loads(p.read_text()) if (p := folder / "training_info.json").is_file() else {}
+    row = {"arch": config["train"]["arch"], "model": config["model"],
+           "seed": config["train"]["seed"], "steps": info.get("steps"), "train_time_s": info.get("train_time_s"),
+           "trained_by": info.get("command_lines", []), "suites": {}}
+    for s in SUITES:
+        r = evaluate(model, suite(s, samples, seed=0))
+        row["suites"][s] = {k: r[k] for k in ("exact_match", "correct", "n", "ci95", "unsupported")}
+        print(f"{name} {s}: {r['exact_match']:.2%} ({r['unsupported']} unsupported)", flush=True)
+    if row["arch"] == "gpt":
+        row["finders"] = finders(model, band_n)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", nargs="+", required=True, help="run folders or shipped names")
+    parser.add_argument("--samples", type=int, default=2000, help="held-out prefixes per suite")
+    parser.add_argument("--band", type=int, default=100, help="prefixes per band of length (GPT finders)")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", default="bench/results/ab/length.json")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    runs = {Path(name).name: measure(name, args.samples, args.band) for name in args.runs}
+    summary = {s: {"lowest": min(r["suites"][s]["exact_match"] for r in runs.values()),
+                   "mean": sum(r["suites"][s]["exact_match"] for r in runs.values()) / len(runs)} for s in SUITES}
+    trained_by = [c for r in runs.values() for c in r["trained_by"]]
+    write_result(args.out, {"samples": args.samples, "suites": list(SUITES), "bands": [f"{lo}-{hi}" for lo, hi in BANDS],
+                            "runs": runs, "summary": summary},
+                 models={label: name for label, name in zip(runs, args.runs, strict=True)},
+                 commands=[*trained_by, command()])
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == "__main__":
+    main()
