@@ -29,7 +29,8 @@ formula; elementwise work, softmax and the optimizer are not counted, and cost l
 **threads**: how best to spend the machine's two cores on training, for each recipe's model:
 ``one, 1 thread`` (one training, the other core idle), ``one, 2 threads`` (one training on
 both cores) and ``two, 1 thread each`` (two trainings side by side, each in its own process:
-how the recipes are run). The three take turns in rounds. Reported: steps/s of each training
+how the recipes are run). The three take turns in rounds, never overlapping, each
+timing the same batches (the same model from the same seed). Reported: steps/s of each training
 and of the machine (the sum), and what a fixed time buys: one model's steps on two threads
 against on one, and the steps of two models side by side against one model on two threads.
 Run it on a quiet machine: anything else running takes cores from one side.
@@ -294,15 +295,19 @@ def recipe_config(name: str, steps: int) -> TrainConfig:
     return TrainConfig.from_dict({**read_recipe(name), "steps": steps, "curriculum": 0.0})
 
 
-def _side_by_side(name: str, steps: int, rounds: int, ready, conn) -> None:
-    """A worker: one thread, its own training; each round, wait for the other, then time steps."""
+def _side_by_side(name: str, steps: int, rounds: int, start, done, conn) -> None:
+    """A worker: one thread, its own training. Each round it waits until the main process has
+    timed its own turn (``start``), times its steps beside the other worker, and waits for the
+    other to finish too (``done``) before reporting, so that no two ways ever overlap."""
     torch.set_num_threads(1)
     stepper = Stepper(recipe_config(name, steps))
     for _ in range(rounds):
-        ready.wait()
-        start = time.perf_counter()
+        start.wait()
+        began = time.perf_counter()
         stepper.run(steps, timed=False)
-        conn.send(time.perf_counter() - start)
+        took = time.perf_counter() - began
+        done.wait()
+        conn.send(took)
     conn.close()
 
 
@@ -312,32 +317,37 @@ def train_threads(args) -> None:
     ctx = mp.get_context("spawn")
     rows = []
     for name in args.recipes:
-        alone = Stepper(recipe_config(name, args.steps))
-        seconds = {"one, 1 thread": 0.0, "one, 2 threads": 0.0, "two, 1 thread each": 0.0}
-        ready = ctx.Barrier(2)
+        # every way trains the same model from the same seed, so that each round times the same
+        # batches (the same lengths, the same padding) in each
+        alone = {threads: Stepper(recipe_config(name, args.steps)) for threads in (1, 2)}
+        seconds = {1: 0.0, 2: 0.0}
+        start, done = ctx.Barrier(3), ctx.Barrier(3)  # the two workers and this process
         pipes = [ctx.Pipe(duplex=False) for _ in range(2)]
-        workers = [ctx.Process(target=_side_by_side, args=(name, args.steps, args.rounds, ready, send)) for _, send in pipes]
+        workers = [ctx.Process(target=_side_by_side, args=(name, args.steps, args.rounds, start, done, send))
+                   for _, send in pipes]
         for w in workers:
             w.start()
         pair = []
-        for _ in range(args.rounds):  # the three take turns, so that the machine's noise falls on all
-            for threads in (1, 2):
+        for r in range(args.rounds):  # the three ways take turns, so that the machine's noise falls on all
+            for threads in ((1, 2) if r % 2 == 0 else (2, 1)):  # the two alone alternate which goes first
                 torch.set_num_threads(threads)
-                start = time.perf_counter()
-                alone.run(args.steps, timed=False)
-                seconds[f"one, {threads} thread{'s' if threads > 1 else ''}"] += time.perf_counter() - start
+                began = time.perf_counter()
+                alone[threads].run(args.steps, timed=False)
+                seconds[threads] += time.perf_counter() - began
+            torch.set_num_threads(1)
+            start.wait()  # the workers' turn; this process only waits
+            done.wait()
             pair.append([recv.recv() for recv, _ in pipes])  # both workers' times for this round
         for w in workers:
             w.join()
         each = [sum(times[i] for times in pair) for i in range(2)]
-        seconds["two, 1 thread each"] = max(each)
         steps = args.steps * args.rounds
         row = {
             "recipe": name,
             "timed_steps_per_training": steps,
             "steps_per_s": {
-                "one, 1 thread": round(steps / seconds["one, 1 thread"], 2),
-                "one, 2 threads": round(steps / seconds["one, 2 threads"], 2),
+                "one, 1 thread": round(steps / seconds[1], 2),
+                "one, 2 threads": round(steps / seconds[2], 2),
                 "two, 1 thread each": [round(steps / t, 2) for t in each],
             },
         }

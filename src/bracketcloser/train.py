@@ -118,9 +118,11 @@ class TrainConfig:
     # strings), for a curve of how fast a model learns it; None: the training distribution
     val_dist: str | None = None
     device: str = "auto"
-    # torch CPU threads. One: these models' matrices are too small for a second thread to pay
-    # (on 2 cores a minute on `seed` held as many steps either way), and a second thread that
-    # must wait for a busy core makes every step many times slower. Set more for large models.
+    # torch CPU threads. One: the default models' matrices are too small for a second thread to
+    # pay (on 2 cores a minute on `seed` held as many steps either way), a second thread that
+    # must wait for a busy core makes every step many times slower, and two trainings side by
+    # side do more in all than one on two threads. Alone on a quiet machine the recipes' wider
+    # models step 1.5-1.7x as fast on two (bench/results/train_threads.json): set 2 there.
     threads: int | None = None
     extra_pairs: tuple[str, ...] = ()  # bracket pairs beyond ()[]{}
     model: dict = field(default_factory=dict)  # overrides of the architecture's config
