@@ -75,6 +75,7 @@ ENCODERS = [
     ("transformer", {"pos": "learned", "align": "end", "encoder": "causal"}),
     ("transformer", {"pos": "rotary"}),
     ("bert", {"pos": "learned", "align": "start", "encoder": "prefix"}),
+    ("bert", {"pos": "learned", "align": "start", "encoder": "full"}),
     ("bert", {"pos": "relative", "encoder": "prefix", "backward_heads": 1}),
     ("bert", {"pos": "rotary", "encoder": "full"}),
 ]
@@ -131,7 +132,8 @@ def test_batched_answers_equal_answers_alone(arch, dyck_examples):
 @pytest.mark.parametrize("arch", ["gpt", "transformer", "bert"])
 def test_training_draws_new_positions_each_step_and_answering_does_not(arch, dyck_examples):
     torch.manual_seed(0)
-    model = build(arch, n_embd=32, n_layer=1, rand_pos=True, max_len=300)
+    # BERT with the prefix mask: its full mask draws which answer positions to score, too
+    model = build(arch, n_embd=32, n_layer=1, rand_pos=True, max_len=300, **({"encoder": "prefix"} if arch == "bert" else {}))
     idx, targets = stream_batch(dyck_examples[:8], V)
     model.train()
     assert model(idx, targets)[1].item() != model(idx, targets)[1].item()
@@ -145,3 +147,50 @@ def test_random_positions_need_an_encoding_and_bert_a_table_from_the_start():
             build(arch, pos="none", rand_pos=True)
     with pytest.raises(ValueError, match="align=start"):  # BERT's learned table is centred on ,output
         build("bert", pos="learned", align="end", rand_pos=True)
+
+
+def spy_on_positions(monkeypatch, module):
+    """Record each call of random_positions / spread_positions made from ``module``: (which, n)."""
+    calls = []
+    for name in ("random_positions", "spread_positions"):
+        real = getattr(module, name)
+
+        def spy(n, T, span, real=real, name=name):
+            calls.append((name, n.tolist(), span))
+            return real(n, T, span)
+
+        monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+@pytest.mark.parametrize("arch", ["transformer", "bert"])
+@pytest.mark.parametrize("training", [True, False])
+def test_encoders_draw_as_many_positions_as_the_prompt_asks_and_no_more(arch, training, monkeypatch):
+    """The wiring: drawn in training, spread when answering, over the whole span, as many as the
+    prompt has tokens (+ ANSWER_ROOM for BERT, whose stream holds the answer), whatever the answer."""
+    import importlib
+
+    module = importlib.import_module(f"bracketcloser.architectures.{'transformer' if arch == 'transformer' else 'bert'}")
+    calls = spy_on_positions(monkeypatch, module)
+    model = build(arch, n_embd=32, n_layer=1, rand_pos=True, max_len=300, **({"encoder": "prefix"} if arch == "bert" else {}))
+    model.train(training)
+    # one prompt, answered two ways (a long and a short answer): the same count must be drawn for both
+    idx, targets = stream_batch([Example("(((", ")))"), Example("(((", ")))")], V)
+    short, _ = stream_batch([Example("(()", ")")], V)
+    model(idx, targets)
+    model(short)
+    prompt = len(prompt_batch(["((("], V)[0][0])  # input ( ( ( ,output
+    expected = prompt - 1 if arch == "transformer" else prompt + ANSWER_ROOM  # the encoder reads up to ,output
+    want = "random_positions" if training else "spread_positions"
+    assert calls and {c[0] for c in calls} == {want}
+    assert all(c[2] == 300 for c in calls)  # drawn from the whole span
+    assert all(n == expected for c in calls for n in c[1]), calls
+
+
+def test_bert_answering_reads_the_spread_positions_not_its_columns():
+    model = noisy_gpt("learned", "bert", align="start", encoder="prefix")
+    at_output = torch.tensor([4, 9])
+    places = torch.arange(12)[None].expand(2, 12)
+    spread = spread_positions(at_output + 1 + ANSWER_ROOM, 12, 300)
+    assert torch.equal(model.table_positions(places, at_output), spread)
+    assert not torch.equal(spread, places)

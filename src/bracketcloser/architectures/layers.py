@@ -85,7 +85,11 @@ class TransformerConfig:
     # and a longer input at test time is no longer out of distribution (Ruoss et al. 2023);
     # answering uses the evenly spread subset (the mean of those draws). How many are drawn
     # depends on the prompt alone (its length + ANSWER_ROOM), never on the answer's length.
-    # The encoder-decoder draws its encoder's (the decoder's stay 0, 1, 2, ...). False: 0, 1, 2, ...
+    # The encoder-decoder draws its encoder's (the decoder's stay 0, 1, 2, ...). Past the drawn
+    # ones a stream goes on one position at a time, and any tokens past max_len - 1 share it:
+    # keep max_len well above the longest stream meant to be read. With relative positions
+    # (offsets clipped at +-RELATIVE_REACH) drawn gaps put fewer neighbours within reach.
+    # False: 0, 1, 2, ...
     rand_pos: bool = False
 
     def __post_init__(self):

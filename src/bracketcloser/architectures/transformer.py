@@ -19,7 +19,8 @@ the last bracket (as Sutskever et al. reversed the source); the decoder counts f
 With ``rand_pos`` the encoder's places map to an ordered random subset of 0..max_len-1 drawn
 per prompt in training, and to the evenly spread subset when answering (as GPT's); the
 decoder's stay 0, 1, 2, ...: an answer is at most one closer per open bracket, as long at any
-prefix length.
+prefix length. With both, ``align`` only says which end the drawn positions count from: the
+last bracket no longer stands at one fixed position, which is the point of drawing them.
 
 In ``forward`` the stream is split at ``,output`` row by row: the part before goes to the
 encoder, the rest to the decoder, whose logits are put back at their stream positions (those the
