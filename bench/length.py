@@ -1,7 +1,7 @@
 """The length benchmark: models trained on the general range (at most 100 brackets, depth 30),
 scored inside it and past it, and where a GPT's finders look as the prefix grows.
 
-    python bench/length.py --runs RUN [RUN ...] [--samples 2000] [--out FILE]
+    python bench/length.py --runs RUN [RUN ...] [--samples 2000] [--update] [--out FILE]
 
 Each run (a run folder, or a shipped model's name) is scored on held-out prefixes (seed 0, the
 test split, the same for every run) of ``strings``, ``shapes``, ``walks`` and ``runs`` (inside
@@ -103,17 +103,25 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=2000, help="held-out prefixes per suite")
     parser.add_argument("--band", type=int, default=100, help="prefixes per band of length (GPT finders)")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--update", action="store_true", help="keep the runs already in --out and add these")
     parser.add_argument("--out", default="bench/results/ab/length.json")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    runs = {Path(name).name: measure(name, args.samples, args.band) for name in args.runs}
+    runs, models, commands = {}, {}, []
+    if args.update and Path(args.out).is_file():  # runs measured earlier (the seeds need not finish together)
+        before = json.loads(Path(args.out).read_text())
+        if before["samples"] != args.samples:
+            raise SystemExit(f"{args.out} measured {before['samples']} prefixes per suite, not {args.samples}")
+        runs, models, commands = before["runs"], before["provenance"]["models"], before["provenance"]["commands"]
+    for name in args.runs:
+        runs[Path(name).name] = row = measure(name, args.samples, args.band)
+        models[Path(name).name] = name
+        commands += row["trained_by"]
     summary = {s: {"lowest": min(r["suites"][s]["exact_match"] for r in runs.values()),
                    "mean": sum(r["suites"][s]["exact_match"] for r in runs.values()) / len(runs)} for s in SUITES}
-    trained_by = [c for r in runs.values() for c in r["trained_by"]]
     write_result(args.out, {"samples": args.samples, "suites": list(SUITES), "bands": [f"{lo}-{hi}" for lo, hi in BANDS],
                             "runs": runs, "summary": summary},
-                 models={label: name for label, name in zip(runs, args.runs, strict=True)},
-                 commands=[*trained_by, command()])
+                 models=models, commands=[*commands, command()])
     print(json.dumps(summary, indent=1))
 
 
