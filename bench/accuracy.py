@@ -17,6 +17,7 @@ innermost open bracket of the prompt; one whose errors start late loses track wh
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections import Counter
 
@@ -67,6 +68,9 @@ def main() -> None:
     sources = args.models or list(measured)  # shipped names, or the run folders given
     for label, completer in measured.items():
         row = {"params": completer.model.num_params(), "trained": completer.config.get("data", {})}
+        if completer.folder is not None:  # a run of ours: how long it trained, beside what it scores
+            info = json.loads((completer.folder / "training_info.json").read_text())
+            row["training"] = {k: info[k] for k in ("steps", "train_time_s", "finished", "command_lines")}
         for name, examples in data.items():
             start = time.perf_counter()
             r = evaluate(completer, examples)
