@@ -10,11 +10,12 @@ times) and ``deep`` (depth 31-60: up to twice the depth), each with its 95% inte
 the lowest and the mean over the runs: give it the seeds of one recipe, and the lowest is what
 counts (one seed can say anything about length: Zhou et al. 2024).
 
-For a GPT, also its last layer's heads (the finders of course chapter 5) at the first answer
-step, where the query stands at ``,output``, on prefixes in bands of length from inside the range
-to five times it (``data.sample_far`` at a fixed length, depth at most 30, something to close):
-the heads' mean weight on the innermost open bracket, the entropy of their attention (nats) and
-the model's exact match on the band. Course chapter 7 measures the same of the shipped GPT.
+For a GPT, also every head at the first answer step, where the query stands at ``,output``, on
+prefixes in bands of length from inside the range to five times it (``data.sample_far`` at a
+fixed length, depth at most 30, something to close): its mean weight on the innermost open
+bracket and the entropy of its attention (nats), the model's exact match on the band, and which
+head is the finder (course chapter 5: the head that looks at the bracket to close; chapter 7
+follows the shipped GPT's as the prefix grows).
 """
 
 from __future__ import annotations
@@ -58,26 +59,36 @@ def band(model, lo: int, hi: int, n: int) -> list:
 
 
 def finders(model, n: int) -> dict:
-    """The last layer's heads at the first answer step, band by band."""
+    """Every head at the first answer step, band by band: its mean weight on the innermost open
+    bracket and the entropy of its attention; and which head is the finder, the one with the
+    most weight on that bracket inside the trained range (in the shipped GPT, one of its last
+    layer's heads; another model may keep it elsewhere)."""
     net = model.model
-    layer = net.cfg.n_layer - 1
-    rows = {}
+    heads = [(layer, head) for layer in range(net.cfg.n_layer) for head in range(net.cfg.n_head)]
+    name = {h: f"L{h[0]}H{h[1]}" for h in heads}
+    bands = {}
     for lo, hi in BANDS:
         if lo + 3 > net.max_len:  # no prefix of the band fits the model (a learned table of 256)
             continue
         examples = band(model, lo, hi, n)
-        weight, entropy = [], []
+        weight, entropy = {h: [] for h in heads}, {h: [] for h in heads}
         for ex in examples:
             ids = torch.tensor(GENERAL_VOCAB.prompt_ids(ex.prefix))  # input <prefix> ,output
-            att = net.explain(ids, 1).attention[f"blocks.{layer}.attn"][0, :, : len(ids)]  # (heads, keys)
-            weight.append(att[:, innermost_column(ex.prefix)].mean().item())
-            entropy.append(-(att * att.clamp_min(1e-12).log()).sum(-1).mean().item())
-        rows[f"{lo}-{hi}"] = {"n": len(examples), "weight_on_innermost": sum(weight) / len(weight),
-                              "entropy": sum(entropy) / len(entropy),
-                              "exact_match": evaluate(model, examples)["exact_match"]}
-        print(f"  finders {lo}-{hi}: weight {rows[f'{lo}-{hi}']['weight_on_innermost']:.2f}, "
-              f"entropy {rows[f'{lo}-{hi}']['entropy']:.2f}, exact {rows[f'{lo}-{hi}']['exact_match']:.1%}", flush=True)
-    return rows
+            seen = net.explain(ids, 1).attention  # one answer step: the query at ,output
+            col = innermost_column(ex.prefix)
+            for layer, head in heads:
+                att = seen[f"blocks.{layer}.attn"][0, head, : len(ids)]  # (keys,)
+                weight[layer, head].append(att[col].item())
+                entropy[layer, head].append(-(att * att.clamp_min(1e-12).log()).sum().item())
+        bands[f"{lo}-{hi}"] = {"n": len(examples), "exact_match": evaluate(model, examples)["exact_match"],
+                               "weight_on_innermost": {name[h]: sum(w) / len(w) for h, w in weight.items()},
+                               "entropy": {name[h]: sum(e) / len(e) for h, e in entropy.items()}}
+    inside = [f"{lo}-{hi}" for lo, hi in BANDS if hi <= GENERAL.length]
+    finder = max(name.values(), key=lambda h: sum(bands[b]["weight_on_innermost"][h] for b in inside))
+    for key, row in bands.items():
+        print(f"  {finder} {key}: weight {row['weight_on_innermost'][finder]:.2f}, entropy {row['entropy'][finder]:.2f}, "
+              f"exact {row['exact_match']:.1%}", flush=True)
+    return {"finder": finder, "bands": bands}
 
 
 def measure(name: str, samples: int, band_n: int) -> dict:

@@ -217,7 +217,7 @@ CELLS = [
         rows = {}
         for lo, hi in BANDS:
             examples = band(lo, hi)
-            weight = {h: [] for h in FINDERS}
+            weight, head_entropy = {h: [] for h in FINDERS}, {h: [] for h in FINDERS}
             entropy, keys = [], []
             for ex in examples:
                 ids = torch.tensor(V4.prompt_ids(ex.prefix))  # input <prefix> ,output
@@ -226,9 +226,11 @@ CELLS = [
                 for layer, head in FINDERS:
                     att = seen.attention[f"blocks.{layer}.attn"][0, head, : len(ids)]  # (keys,): where the query looked
                     weight[layer, head].append(att[col].item())
-                    entropy.append(-(att * att.clamp_min(1e-12).log()).sum().item())
+                    head_entropy[layer, head].append(-(att * att.clamp_min(1e-12).log()).sum().item())
+                    entropy.append(head_entropy[layer, head][-1])
                 keys.append(len(ids))
             rows[lo, hi] = {"keys": mean(keys), "weight": {h: mean(w) for h, w in weight.items()},
+                            "head_entropy": {h: mean(e) for h, e in head_entropy.items()},
                             "finders": mean([w for ws in weight.values() for w in ws]), "entropy": mean(entropy),
                             "exact_match": evaluate(gpt, examples)["exact_match"]}
 
@@ -579,10 +581,10 @@ CELLS = [
         """
         rand = json.loads(Path("bench/results/ab/ab_gpt_rand_pos.json").read_text(encoding="utf-8"))["variants"]
         counted = json.loads(Path("bench/results/ab/ab_gpt_learned_1200.json").read_text(encoding="utf-8"))["variants"][0]
-        rows = {"none (NoPE)": variants["pos=none"], "learned, counted": counted}
-        rows |= {variant_name(v["settings"]).replace(",attn_scale=log", " + log").removeprefix("pos=") + ", drawn": v for v in rand}
+        screened = {"none (NoPE)": variants["pos=none"], "learned, counted": counted}
+        screened |= {variant_name(v["settings"]).replace(",attn_scale=log", " + log").removeprefix("pos=") + ", drawn": v for v in rand}
         print(f"{'positions':<26}" + "".join(f"{s:>9}" for s in SUITES) + "   long, 95% interval")
-        for name, v in rows.items():
+        for name, v in screened.items():
             lo, hi = v["on"]["long"]["ci95"]
             print(f"{name:<26}" + "".join(f"{v['on'][s]['exact_match']:>9.1%}" for s in SUITES) + f"   {lo:.1%}-{hi:.1%}")
 
@@ -591,7 +593,7 @@ CELLS = [
             return a["on"][suite]["ci95"][0] > b["on"][suite]["ci95"][1]
 
 
-        drawn, drawn_log = rows["learned, drawn"], rows["learned + log, drawn"]
+        drawn, drawn_log = screened["learned, drawn"], screened["learned + log, drawn"]
         em = lambda v, s: v["on"][s]["exact_match"]  # noqa: E731
         claim("the learned table with drawn positions beats the same table counted 0, 1, 2, ... at twice and five "
               "times the length, beyond the 95% intervals",
@@ -599,10 +601,10 @@ CELLS = [
               drawn_long=em(drawn, "long"), counted_long=em(counted, "long"),
               drawn_longer=em(drawn, "longer"), counted_longer=em(counted, "longer"))
         claim("and beats no positions at all (NoPE) in range, at twice and five times the length and in depth",
-              all(beats(drawn, rows["none (NoPE)"], s) for s in SUITES),
-              **{f"nope_{s}": em(rows["none (NoPE)"], s) for s in SUITES})
+              all(beats(drawn, screened["none (NoPE)"], s) for s in SUITES),
+              **{f"nope_{s}": em(screened["none (NoPE)"], s) for s in SUITES})
         claim("of the four encodings with drawn positions, the learned table leads at twice the length",
-              max(rand, key=lambda v: em(v, "long")) is drawn, **{n: em(v, "long") for n, v in rows.items() if "drawn" in n})
+              max(rand, key=lambda v: em(v, "long")) is drawn, **{n: em(v, "long") for n, v in screened.items() if "drawn" in n})
         claim("length-scaled attention did not add to it: lower at twice the length, beyond the intervals",
               beats(drawn, drawn_log, "long"), with_log=em(drawn_log, "long"), without=em(drawn, "long"))
         claim("still far from the goal of this question: under 99% at twice the length and under 95% at five times",
