@@ -126,6 +126,33 @@ def test_length_scaled_attention_decodes_like_teacher_forcing(name, pos, scale, 
     assert_decoding_matches_teacher_forcing(model, dyck_examples)
 
 
+@pytest.mark.parametrize("pos", ["learned", "rotary", "relative"])
+@pytest.mark.parametrize("name", [a for a, (_, config, _) in REGISTRY.items() if config is TransformerConfig])
+def test_sparse_attention_decodes_like_teacher_forcing(name, pos, dyck_examples):
+    torch.manual_seed(0)
+    model = build(name, n_embd=32, n_layer=1, pos=pos, attn_norm="sparsemax").eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    assert_decoding_matches_teacher_forcing(model, dyck_examples)
+    with pytest.raises(ValueError, match="attn_norm"):
+        model_config(name, attn_norm="entmax")
+
+
+def test_sparse_attention_learns_and_gives_far_keys_no_weight():
+    """Trained a few steps, sparsemax attention has a gradient and leaves exact zeros (softmax
+    never does)."""
+    torch.manual_seed(0)
+    model = build("gpt", n_embd=32, n_layer=1, attn_norm="sparsemax")
+    idx, targets = stream_batch([Example("({[" * 4, "]})" * 4), Example("((", "))")], V)
+    loss = model(idx, targets)[1]
+    loss.backward()
+    assert all(p.grad is not None for p in model.blocks[0].attn.q.parameters())
+    seen = model.explain(torch.tensor(V.prompt_ids("({[" * 4)), 1)
+    weights = seen.attention["blocks.0.attn"]
+    assert torch.allclose(weights.sum(-1), torch.ones(()), atol=1e-5) and (weights == 0).any()
+
+
 def test_length_scaling_sharpens_attention_as_the_keys_multiply():
     """Equal logits stay equal (uniform weights) whatever the scale; one key ahead of the rest
     by a fixed margin keeps more of the weight as n grows with the scale, and less without it."""

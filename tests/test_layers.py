@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from bracketcloser.architectures import POSITIONAL, build
-from bracketcloser.architectures.layers import Attention, attention_weights, causal_mask, rotate
+from bracketcloser.architectures.layers import Attention, attention_weights, causal_mask, rotate, sparsemax
 from bracketcloser.batch import stream_batch
 from bracketcloser.data import generate
 from bracketcloser.tokens import Vocab
@@ -58,3 +58,19 @@ def test_attention_weights_sum_to_one_over_the_keys_a_query_may_see():
     torch.testing.assert_close(weights.sum(-1), torch.ones(2, 3, 5))
     assert weights[0].triu(1).eq(0).all()  # never a later key
     assert weights[1, :, :3, 3:].eq(0).all()  # never a padding key
+
+
+def test_sparsemax_by_hand_and_its_laws():
+    """A worked case: scores (1, 0.5, -1) keep two keys, tau = (1 + 0.5 - 1) / 2 = 0.25. Then, on
+    random scores: a probability vector, unchanged by adding a constant, zero where masked, and
+    the projection's gradient (autograd through the sort, checked against finite differences)."""
+    torch.testing.assert_close(sparsemax(torch.tensor([1.0, 0.5, -1.0])), torch.tensor([0.75, 0.25, 0.0]))
+    torch.manual_seed(0)
+    z = 3 * torch.randn(4, 7, dtype=torch.float64)
+    p = sparsemax(z)
+    assert (p >= 0).all() and torch.allclose(p.sum(-1), torch.ones(4, dtype=torch.float64)) and (p == 0).any()
+    torch.testing.assert_close(sparsemax(z + 5.0), p)
+    masked = z.clone()
+    masked[:, :3] = float("-inf")
+    assert (sparsemax(masked)[:, :3] == 0).all() and torch.allclose(sparsemax(masked).sum(-1), torch.ones(4, dtype=torch.float64))
+    assert torch.autograd.gradcheck(sparsemax, (z.clone().requires_grad_(),))

@@ -18,7 +18,8 @@
   ``attn_scale="log"`` every logit is multiplied by log(n) / log(64), n the number of keys the
   query sees, so attention keeps its focus as inputs grow (Chiang & Cholak 2022; Scalable-Softmax,
   Nakanishi 2025; ``"learned"``: times a trained scale per head too): without it, the weight on
-  one key falls as the keys multiply.
+  one key falls as the keys multiply. ``attn_norm="sparsemax"`` replaces softmax by sparsemax,
+  which gives keys scored far enough below the best exactly no weight.
 - ``FeedForward`` and ``Block``: the pre-norm residual block (norm -> attention -> add,
   norm -> MLP -> add), optionally with cross-attention for a decoder.
 
@@ -43,6 +44,7 @@ BACKWARD_START = -8.0  # a backward head's first bias for keys after the query: 
 ALIGN = ("start", "end")
 ENCODER = ("full", "causal", "prefix")
 ATTN_SCALE = ("none", "log", "learned")
+ATTN_NORM = ("softmax", "sparsemax")
 LOG_BASE = 64  # attn_scale="log": a query that sees 64 keys is scaled by 1, one that sees 128 by 7/6
 ANSWER_ROOM = 32  # rand_pos: positions drawn for a stream = its prompt's tokens + this many
 
@@ -80,6 +82,12 @@ class TransformerConfig:
     # per head that training adjusts, starting at 1 (Scalable-Softmax, Nakanishi 2025);
     # "none": softmax as Vaswani et al.
     attn_scale: str = "none"
+    # what turns a query's scores into weights. "softmax": every key gets some weight, and the
+    # more keys there are, the less is left for the one that matters; "sparsemax": the closest
+    # probability vector to the scores (Martins & Astudillo 2016), exactly zero on keys scored
+    # far enough below the best, so a key outside the running does not dilute the weight at any
+    # length (the sparse, length-robust attention of Vasylenko et al. 2025 is its relative)
+    attn_norm: str = "softmax"
     # True: in training each stream's positions are an ordered random subset of
     # 0..max_len-1, not 0, 1, 2, ..., so that every position up to max_len is seen in training
     # and a longer input at test time is no longer out of distribution (Ruoss et al. 2023);
@@ -102,6 +110,8 @@ class TransformerConfig:
             raise ValueError(f"unknown encoder {self.encoder!r} (choose from {', '.join(ENCODER)})")
         if self.attn_scale not in ATTN_SCALE:
             raise ValueError(f"unknown attn_scale {self.attn_scale!r} (choose from {', '.join(ATTN_SCALE)})")
+        if self.attn_norm not in ATTN_NORM:
+            raise ValueError(f"unknown attn_norm {self.attn_norm!r} (choose from {', '.join(ATTN_NORM)})")
         if self.rand_pos and self.pos == "none":
             raise ValueError("rand_pos draws positions: it needs a positional encoding (pos other than none)")
         if self.backward_heads and (self.pos != "relative" or not 0 < self.backward_heads <= self.n_head):
@@ -186,12 +196,27 @@ class Embedding(nn.Module):
         return self.drop(x)
 
 
+def sparsemax(z: torch.Tensor) -> torch.Tensor:
+    """The Euclidean projection of scores z (..., n) onto the probability simplex (Martins &
+    Astudillo 2016): max(z - tau, 0), tau chosen so that each row sums to 1. Keys scored more
+    than tau below get exactly zero; -inf (masked) scores always do. Sort the scores; the k
+    largest are kept while 1 + k z_(k) > z_(1) + ... + z_(k)."""
+    top, _ = z.sort(-1, descending=True)
+    k = torch.arange(1, z.size(-1) + 1, device=z.device, dtype=z.dtype)
+    total = top.cumsum(-1)
+    kept = (1 + k * top > total).sum(-1, keepdim=True)  # (..., 1): how many keys keep weight
+    tau = (total.gather(-1, kept - 1) - 1) / kept
+    return (z - tau).clamp(min=0)
+
+
 def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor, bias: torch.Tensor | None = None,
-                      log_scale: bool = False, head_scale: torch.Tensor | None = None) -> torch.Tensor:
+                      log_scale: bool = False, head_scale: torch.Tensor | None = None,
+                      sparse: bool = False) -> torch.Tensor:
     """softmax(q k^T / sqrt(d) + bias) over the keys a query may see: q (B, H, Tq, D), k (B, H,
     Tk, D), mask (B, 1, Tq, Tk) True where a query may look, bias broadcast to (B, H, Tq, Tk)
     -> weights (B, H, Tq, Tk), each query's row summing to 1. ``log_scale``: the logits times
-    log(n) / log(LOG_BASE), n the number of keys each query sees, and by ``head_scale`` (H,)."""
+    log(n) / log(LOG_BASE), n the number of keys each query sees, and by ``head_scale`` (H,).
+    ``sparse``: sparsemax instead of softmax."""
     att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
     if bias is not None:
         att = att + bias
@@ -199,7 +224,8 @@ def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor, bias
         seen = mask.sum(-1, keepdim=True).clamp(min=2)  # (B, 1, Tq, 1): at least 2, so the scale is > 0
         scale = seen.log() / math.log(LOG_BASE)
         att = att * (scale if head_scale is None else scale * head_scale[None, :, None, None])
-    return att.masked_fill(~mask, float("-inf")).softmax(-1)
+    att = att.masked_fill(~mask, float("-inf"))
+    return sparsemax(att) if sparse else att.softmax(-1)
 
 
 def alibi_slopes(n_head: int) -> torch.Tensor:
@@ -214,6 +240,7 @@ class Attention(Recording, nn.Module):
     def __init__(self, cfg: TransformerConfig, cross: bool = False):
         super().__init__()
         self.n_head, self.rotary, self.log_scale = cfg.n_head, cfg.pos == "rotary", cfg.attn_scale != "none"
+        self.sparse = cfg.attn_norm == "sparsemax"
         # attn_scale="learned": a scale per head, kept as its log so that weight decay pulls it
         # toward 1 (plain log n scaling), not toward 0 (no attention at all)
         self.log_head_scale = nn.Parameter(torch.zeros(cfg.n_head)) if cfg.attn_scale == "learned" else None
@@ -276,7 +303,7 @@ class Attention(Recording, nn.Module):
                     cache["pos"] = k_pos if k_pos is not None else q_pos
         bias = None if source is not None else self.position_bias(q_pos, k_pos if k_pos is not None else q_pos)
         head_scale = None if self.log_head_scale is None else self.log_head_scale.exp()
-        att = attention_weights(q, k, mask, bias, self.log_scale, head_scale)  # (B, H, Tq, Tk)
+        att = attention_weights(q, k, mask, bias, self.log_scale, head_scale, self.sparse)  # (B, H, Tq, Tk)
         self.keep(att[0, :, -1].detach())  # (H, Tk), while recording (one prompt at a time)
         y = self.drop(att) @ v  # (B, H, Tq, C/H)
         return self.proj(y.transpose(1, 2).flatten(2))
