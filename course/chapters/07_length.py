@@ -615,59 +615,211 @@ CELLS = [
         en="""
         Drawn positions are the first thing in this lab that moved a transformer past its
         length: the learned table that fails beyond the rows it trained on, given every row in
-        training, holds much more of twice the length and some of five times. It is one seed
-        and a short budget, far from the shipped GPT's 99.9% in range and from 99% at twice
-        the length. The next measurement is their length benchmark: the leading scheme at a
-        full budget, from three seeds (one seed, as Zhou et al. found, can say anything),
-        scored at twice and five times its length. This chapter records the question where it
-        stands.
+        training, holds much more of twice the length and some of five times. But a screen
+        only picks what to run next: one seed, a short budget, every variant far from the
+        shipped GPT inside the range. What holds is decided at a full budget and from more
+        than one seed (one seed, as Zhou et al. found, can say anything).
+
+        ### The length benchmark: three seeds at the full budget
+
+        The shipped GPT's own recipe (`src/bracketcloser/recipes/gpt.toml`: three layers,
+        runs, 48,000 steps),
+        changed in two settings only, `max_len=1200` and `rand_pos=true`, trained from three
+        seeds: `bracketcloser train --recipe gpt --set max_len=1200 --set rand_pos=true --seed S`,
+        about an hour of one core each. `bench/length.py` scored each on held-out prefixes of
+        the four in-range samplers, of `long` and `longer`, and of `deep` (twice the depth);
+        what counts is the lowest of the three. Beside them, the shipped GPT (positions counted
+        0, 1, 2, ..., `max_len` 256: most `longer` prefixes do not fit it).
+        """,
+        ja="""
+        引いた位置は、ここで試したものの中で初めて、Transformer を学習した長さの先へ進ませたものです。学習した行より先でうまくいかない学習型の表も、学習中にすべての行を与えられると、2 倍の長さでははるかに多くを、5 倍の長さでもいくらかを持ちこたえます。
+        しかし、ふるい分けは次に何を走らせるかを選ぶだけです。シード一つ、短い予算で、どの変種も範囲内でさえ同梱 GPT に遠く及びません。
+        何が持ちこたえるかは、フルの予算で、複数のシードから決めます（Zhou et al. が見たとおり、シード一つではどんなことでも言えてしまいます）。
+
+        ### 長さのベンチマーク: フルの予算で三つのシード
+
+        同梱 GPT 自身のレシピ（`src/bracketcloser/recipes/gpt.toml`: 3 層、`runs`、48,000 ステップ）の設定を `max_len=1200` と `rand_pos=true` の二つだけ変え、三つのシードから学習させました。
+        `bracketcloser train --recipe gpt --set max_len=1200 --set rand_pos=true --seed S` で、それぞれ 1 コアで約 1 時間かかります。
+        `bench/length.py` が、範囲内の四つのサンプラー、`long` と `longer`、そして `deep`（2 倍の深さ）の、学習に使っていない接頭辞でそれぞれを採点しました。ものを言うのは三つのうち最も低い値です。
+        並べて、同梱 GPT も示します（位置は 0, 1, 2, ... と数え、`max_len` は 256 なので、`longer` の接頭辞の大半は入りません）。
+        """,
+    ),
+    code(
+        """
+        bench = json.loads(Path("bench/results/ab/length_gpt_rand_pos.json").read_text(encoding="utf-8"))
+        seeds = sorted(bench["runs"].values(), key=lambda r: r["seed"])
+        LENGTH_SUITES, IN_RANGE = bench["suites"], ("strings", "shapes", "walks", "runs")
+        low = {s: bench["summary"][s]["lowest"] for s in LENGTH_SUITES}
+        print(f"recorded {bench['provenance']['date'][:10]}: {len(seeds)} seeds of "
+              f"{seeds[0]['steps']:,} steps, {bench['samples']:,} prefixes per suite")
+        print(f"{'':<24}" + "".join(f"{s:>9}" for s in LENGTH_SUITES))
+        for r in seeds:
+            print(f"{'drawn, seed ' + str(r['seed']):<24}" + "".join(f"{r['suites'][s]['exact_match']:>9.2%}" for s in LENGTH_SUITES))
+        print(f"{'drawn, lowest of them':<24}" + "".join(f"{low[s]:>9.2%}" for s in LENGTH_SUITES))
+        print(f"{'shipped GPT, counted':<24}" + "".join(f"{shipped[s]['exact_match']:>9.2%}" for s in LENGTH_SUITES))
+
+        print()
+        claim("three seeds were trained and measured", len(seeds) == 3, seeds=[r["seed"] for r in seeds])
+        claim("at twice the length the lowest seed with drawn positions is right on more than 30 points more "
+              "prefixes than the shipped GPT",
+              low["long"] > shipped["long"]["exact_match"] + 0.3, lowest=low["long"], shipped=shipped["long"]["exact_match"])
+        claim("at five times the length, where the shipped GPT reads almost nothing, every seed is right on more "
+              "than one prefix in five", all(r["suites"]["longer"]["exact_match"] > 0.2 for r in seeds),
+              **{f"seed_{r['seed']}": r["suites"]["longer"]["exact_match"] for r in seeds})
+        deep = [r["suites"]["deep"]["exact_match"] for r in seeds]
+        claim("at twice the depth they are not reliably better: the seeds land on both sides of the shipped GPT",
+              min(deep) < shipped["deep"]["exact_match"] < max(deep), shipped=shipped["deep"]["exact_match"],
+              **{f"seed_{r['seed']}": r["suites"]["deep"]["exact_match"] for r in seeds})
+        spread = {s: max(r["suites"][s]["exact_match"] for r in seeds) - low[s] for s in ("long", "longer")}
+        claim("the seeds agree more at twice the length than at five times: their spread there is over ten points",
+              spread["longer"] > 0.1 > spread["long"], **spread)
+        claim("inside the range the lowest seed is within half a point of the shipped GPT on every sampler, "
+              "and no seed reaches 99.9% on all four",
+              all(abs(low[s] - shipped[s]["exact_match"]) < 0.005 for s in IN_RANGE)
+              and all(min(r["suites"][s]["exact_match"] for s in IN_RANGE) < 0.999 for r in seeds),
+              **{f"lowest_{s}": low[s] for s in IN_RANGE})
+        claim("still short of the goal: under 99% at twice the length, under 95% at five times (the lowest seed)",
+              low["long"] < 0.99 and low["longer"] < 0.95, long=low["long"], longer=low["longer"])
+        """
+    ),
+    md(
+        en="""
+        Drawn positions hold at twice the length where counted ones fail, and read some of
+        five times (the `checked:` lines): the same recipe, data and steps; what differs is
+        the size of the position table (`max_len`) and how positions are given out. At twice
+        the depth, which nothing here aimed at, they are no surer a help: the seeds land on both
+        sides of the shipped GPT. Inside the range they score within half a point of the
+        shipped GPT (which was scored on other prefixes), but no seed is at 99.9% on all four
+        samplers, and the goals of this question, 99% at twice the length and 95% at five
+        times, are not reached. Read the seeds against each other as well: close at twice the length, they scatter at five times, as Zhou
+        et al. found for addition: length generalisation that depends on the seed.
+
+        ### Where its finder looks
+
+        `bench/length.py` also read every head of each seed at the first answer step, band by
+        band, as this chapter did for the shipped GPT above, and named each seed's finder: the
+        head with the most weight on the innermost open bracket inside the range. Set the
+        finder of the seed that did worst at twice the length beside the shipped GPT's (its
+        stronger finder, on its own):
+        """,
+        ja="""
+        引いた位置は、数えた位置が崩れる 2 倍の長さで持ちこたえ、5 倍の長さでも一部を読めます（`checked:` の行）。レシピもデータもステップ数も同じで、違うのは位置の表の大きさ（`max_len`）と、位置の割り当て方です。
+        ここで何も狙っていない 2 倍の深さでは、確かな助けにはなっていません。シードは同梱 GPT の上にも下にも着地します。
+        範囲内では同梱 GPT との差は 0.5 ポイント以内です（同梱 GPT は別の接頭辞で採点されています）。ただし、四つのサンプラーすべてで 99.9% に届くシードはありません。
+        そして、この問いの目標である 2 倍の長さで 99%、5 倍で 95% には届いていません。
+        シード同士も見比べてください。2 倍の長さでは近くに集まり、5 倍の長さでは散らばります。Zhou et al. が足し算で見たのと同じく、長さへの汎化はシードに左右されるのです。
+
+        ### 見つけ役はどこを見ているか
+
+        `bench/length.py` は、この章で上の同梱 GPT に対して行ったのと同じように、各シードのすべてのヘッドを答えの最初のステップで帯ごとに読み、各シードの見つけ役を決めました。
+        範囲内で最も内側の開き括弧に最も多くの重みを置くヘッドです。
+        2 倍の長さで最も成績の悪かったシードの見つけ役を、同梱 GPT の見つけ役（二つのうち強いほうを単独で）と並べます。
+        """,
+    ),
+    code(
+        """
+        worst = min(seeds, key=lambda r: r["suites"]["long"]["exact_match"])
+        finder, by_band = worst["finders"]["finder"], worst["finders"]["bands"]
+        ours = max(FINDERS, key=lambda h: sum(rows[b]["weight"][h] for b in INSIDE))  # the shipped GPT's stronger finder
+        print(f"the shipped GPT's finder: L{ours[0]}H{ours[1]}; seed {worst['seed']}'s (drawn positions): {finder}")
+        print(f"{'':>9}{'shipped: weight':>17}{'entropy':>9}{'exact':>8}{'drawn: weight':>16}{'entropy':>9}{'exact':>8}")
+        for key, r in by_band.items():
+            lo, hi = map(int, key.split("-"))
+            ship = (f"{rows[lo, hi]['weight'][ours]:>17.2f}{rows[lo, hi]['head_entropy'][ours]:>9.2f}"
+                    f"{rows[lo, hi]['exact_match']:>8.0%}") if (lo, hi) in rows else f"{'(does not fit)':>34}"
+            print(f"{key:>9}{ship}{r['weight_on_innermost'][finder]:>16.2f}{r['entropy'][finder]:>9.2f}{r['exact_match']:>8.0%}")
+
+        weight = [r["weight_on_innermost"][finder] for r in by_band.values()]
+        entropy = [r["entropy"][finder] for r in by_band.values()]
+        beyond = [b for b in BEYOND if f"{b[0]}-{b[1]}" in by_band]
+        print()
+        far = [(lo, hi) for lo, hi in beyond if lo >= 160]  # where the shipped GPT's answers fall away
+        drawn_w = lambda lo, hi: by_band[f"{lo}-{hi}"]["weight_on_innermost"][finder]  # noqa: E731
+        claim("from 160 brackets on, the drawn-position finder keeps more weight on the opener than the shipped "
+              "GPT's, by more than 0.05 in every band both read",
+              all(drawn_w(lo, hi) > rows[lo, hi]["weight"][ours] + 0.05 for lo, hi in far),
+              **{f"drawn_{lo}_{hi}": drawn_w(lo, hi) for lo, hi in far},
+              **{f"shipped_{lo}_{hi}": rows[lo, hi]["weight"][ours] for lo, hi in far})
+        near = beyond[0]  # the first band past the range
+        claim("just past the range the two finders put about as much weight on the opener (within 0.05), yet the "
+              "drawn-position GPT answers at least 20 points more of its prefixes right",
+              abs(drawn_w(*near) - rows[near]["weight"][ours]) < 0.05
+              and by_band[f"{near[0]}-{near[1]}"]["exact_match"] > rows[near]["exact_match"] + 0.2,
+              drawn=drawn_w(*near), shipped=rows[near]["weight"][ours],
+              drawn_exact=by_band[f"{near[0]}-{near[1]}"]["exact_match"], shipped_exact=rows[near]["exact_match"])
+        claim("its focus thins from the shortest band to the longest: its weight falls and its entropy rises, "
+              "band after band, inside the range as well as beyond it",
+              all(a > b for a, b in zip(weight, weight[1:], strict=False))
+              and all(a < b for a, b in zip(entropy, entropy[1:], strict=False)),
+              weight_first=weight[0], weight_last=weight[-1], entropy_first=entropy[0], entropy_last=entropy[-1])
+        """
+    ),
+    md(
+        en="""
+        Read the table band by band. From 160 brackets on, where the shipped GPT's answers
+        fall away, the drawn-position finder keeps clearly more of its weight on the bracket
+        to close: its positions are never new. Just past the range, though, both finders put
+        about as much weight on it, and the shipped GPT still answers far fewer right there:
+        its errors come at later answer steps, or from elsewhere in the model, and the first
+        step's weight does not show them. And the drawn-position finder's focus is not flat
+        either: it thins band after band from the shortest prefixes on, its entropy rising
+        with the number of keys. That is the softmax argument this chapter began with,
+        visible now that positions are out of the way: with more keys to spread over, a head
+        must score the one that matters ever higher above the rest, and this one does not
+        quite. Length-scaled attention was built for exactly that, and in the screen it took
+        from drawn positions instead of adding to them; sparse attention
+        (`--set attn_norm=sparsemax`), which gives keys far below the best no weight at all,
+        is built and not yet measured. Whether anything keeps a transformer's focus as sharp
+        at 500 brackets as at 50 is the question this chapter leaves open, with the stack
+        model's answer standing beside it.
 
         ## What to take away
 
-        - **Positions are not the whole story.** The shipped GPT's focus goes at the edge of
-          its range, where `,output` moves onto rows of its position table it never stood on,
-          but a GPT with no positions at all also falls at twice its length, and the
-          transformer with relative positions, which never meets a new one, falls too, if less
-          far.
-        - **Attention that flattens.** Inside the range the finders kept their focus while
-          the keys they saw grew; past it their weight on the bracket to close fell and their
-          attention spread, band after band, and the answers went with it. So it is not the
-          number of keys alone that blurs a head. Measure where a head looks, not only
-          whether the answer is right.
+        - **Positions are part of the story.** The shipped GPT's focus goes at the edge of its
+          range, where `,output` moves onto rows of its position table it never stood on.
+          Drawing positions from a range far longer than the training streams, so that no
+          row is new, took the same recipe much further past its length, about as good inside
+          it, though not at 99.9% there.
+        - **Then attention flattens.** With the positions no longer new, what is left is a
+          head whose focus thins as the keys multiply, band after band, and the answers go
+          with it. Measure where a head looks, not only whether the answer is right.
         - **A length-independent algorithm exists, and a model can hold it.** The stack model
           was right on every prefix at twice and five times its length, with fewer parameters
           than any of the others (Chapter 6): an architecture whose memory grows with the
           input, doing the solver's moves. A transformer that does the same at any length is
           what the field is still looking for.
 
-        **This is the end of the course.** To go further, start the measurement above
-        yourself, with one seed and a short budget:
+        **This is the end of the course.** To go further, train a GPT with drawn positions
+        yourself, on a short budget:
         `bracketcloser train --arch gpt --dist general --time 10min --set rand_pos=true --set max_len=1200`,
-        then make this chapter's band table with `gpt = bc.load("latest")`. Do its finders
-        keep their focus past 100 brackets?
+        then score it as the benchmark did, `python bench/length.py --runs models/RUN` (the
+        run folder `train` printed), or make this chapter's band table with
+        `gpt = bc.load("latest")`. Where is its finder, and how long does it keep its focus?
         """,
         ja="""
-        引いた位置は、このラボで初めて Transformer を学習した長さの先へ進ませたものです。学習した行の先でしくじる学習型の表も、
-        学習中にすべての行を与えられると、2 倍の長さのずっと多くを、5 倍の長さのいくらかを保ちます。とはいえシード一つ、短い学習で、
-        同梱 GPT の範囲内の 99.9% にも、2 倍の長さでの 99% にも遠く及びません。次の測定はその長さのベンチマークです。
-        先頭の方式をフルの予算で三つのシードから学習させ（Zhou et al. が示したように、シード一つでは何とでも言えます）、
-        学習した長さの 2 倍と 5 倍で採点します。この章は、問いをいまある場所のまま記録しています。
+        表を帯ごとに読んでみましょう。括弧 160 個以降、同梱 GPT の答えが崩れていくところでは、引いた位置の見つけ役は閉じるべき括弧にはっきり多くの重みを置き続けます。その位置が新しくなることは決してないからです。
+        ところが範囲のすぐ外では、二つの見つけ役はその括弧にほぼ同じだけの重みを置いているのに、同梱 GPT の正解はずっと少ないままです。
+        その誤りは答えのもっと後のステップで起きるか、モデルの別の場所から来ていて、最初のステップの重みには表れません。
+        そして、引いた位置の見つけ役の焦点も平らではありません。最も短い接頭辞から帯を追うごとに薄れ、エントロピーはキーの数とともに上がっていきます。
+        これはこの章の初めに出てきた softmax の議論で、位置が邪魔をしなくなったいま、それが見えるようになったのです。
+        重みを配るキーが増えれば、ヘッドは肝心の一つのキーのスコアを残りよりもますます高くしなければなりませんが、このヘッドはそれを十分にはできていません。
+        長さで拡大するアテンションはまさにそのために作られたものですが、ふるい分けでは引いた位置の効果に上乗せするどころか、それを削りました。
+        最良のキーより十分に低いキーに重みをまったく置かない疎なアテンション（`--set attn_norm=sparsemax`）は、作ってありますが、まだ測っていません。
+        Transformer の焦点を、括弧 50 個のときと同じくらい 500 個でも鋭く保てるものはあるのか。それがこの章が未解決のまま残す問いで、その横にはスタックモデルの答えが立っています。
 
         ## この章で持ち帰ること
 
-        - **位置がすべてではありません。** 同梱 GPT の焦点は範囲の境目、つまり `,output` が位置の表の中で一度も立ったことのない行へ移るところで失われます。
-          しかし、位置をまったく持たない GPT も学習した長さの 2 倍で崩れます。
-          新しい位置に決して出会わない相対位置の Transformer も、落ち方は小さいとはいえ、やはり崩れます。
-        - **平らになるアテンション。** 範囲の内側では、見るキーが増えても見つけ役は焦点を保っていました。
-          範囲の外では、閉じるべき括弧に置く重みが帯を追うごとに下がり、アテンションが広がり、答えもそれとともに崩れました。
-          ヘッドをぼやけさせるのは、キーの数だけではないのです。答えが正しいかどうかだけでなく、ヘッドがどこを見ているかを測りましょう。
-        - **長さに依存しないアルゴリズムは存在し、モデルはそれを持てます。** スタックモデルは学習した長さの 2 倍でも 5 倍でもすべての接頭辞に正しく答え、
-          しかもパラメータはほかのどのモデルよりも少ないのです（第 6 章）。入力とともに記憶が伸びるアーキテクチャが、ソルバーと同じ動きをしています。
-          どの長さでも同じことをする Transformer こそ、この分野がいまも探しているものです。
+        - **位置は話の一部です。** 同梱 GPT の焦点は範囲の境目で失われます。そこで `,output` が、位置の表の中で一度も立ったことのない行に移るからです。
+          学習の系列よりずっと長い範囲から位置を引き、新しい行が一つもないようにすると、同じレシピが学習した長さのはるか先まで進みました。範囲内ではほぼ同じ出来ですが、そこで 99.9% には届いていません。
+        - **その次に、アテンションが平らになります。** 位置がもう新しくなくなると、残るのは、キーが増えるにつれて帯を追うごとに焦点が薄れていくヘッドで、答えもそれと一緒に崩れます。
+          答えが正しいかどうかだけでなく、ヘッドがどこを見ているかも測りましょう。
+        - **長さに依存しないアルゴリズムは存在し、モデルはそれを保持できます。** スタックモデルは、学習した長さの 2 倍でも 5 倍でもすべての接頭辞に正しく答え、しかもパラメータ数はほかのどのモデルよりも少ないのでした（第 6 章）。
+          入力とともに記憶が伸びるアーキテクチャが、ソルバーと同じ手順を実行しているのです。どんな長さでも同じことをする Transformer は、この分野がいまも探し続けているものです。
 
-        **このコースはここまでです。** さらに進むには、上の測定を、シード一つと短い学習時間で自分で始めてみてください。
-        `bracketcloser train --arch gpt --dist general --time 10min --set rand_pos=true --set max_len=1200` で学習させ、
-        `gpt = bc.load("latest")` としてこの章の帯ごとの表を作ります。そのモデルの見つけ役は、100 個の括弧を越えても焦点を保てるでしょうか。
+        **これでこのコースは終わりです。** さらに先へ進むなら、引いた位置を使う GPT を自分で、短い予算で学習させてみてください。
+        `bracketcloser train --arch gpt --dist general --time 10min --set rand_pos=true --set max_len=1200` です。
+        そのあと、ベンチマークと同じように `python bench/length.py --runs models/RUN`（`models/RUN` は `train` が表示した実行フォルダ）で採点するか、`gpt = bc.load("latest")` としてこの章の帯の表を作ってください。
+        その見つけ役はどこにあり、どこまで焦点を保てるでしょうか。
         """,
     ),
 ]
