@@ -563,8 +563,9 @@ CELLS = [
         ### Randomized positions in the screen
 
         The same screen as above (three layers, runs, `max_len` 1200, 8,000 steps, one seed,
-        500 prefixes per suite) with drawn positions for four encodings, and the learned table
-        counted 0, 1, 2, … as usual, for comparison:
+        500 prefixes per suite) with drawn positions for four encodings, once more with
+        sparsemax in softmax's place, and the learned table counted 0, 1, 2, … as usual, for
+        comparison:
         """,
         ja="""
         くじを引くたびに、8 個のトークンは 0〜31 の上に違うふうに散らばります。均等に散らした位置は、くじの平均が落ちるところにあります（表示した行）。
@@ -574,7 +575,7 @@ CELLS = [
         ### ふるい分けの中のランダムな位置
 
         上と同じふるい分け（3 層、`runs`、`max_len` 1200、8,000 ステップ、シード一つ、各スイート 500 個の接頭辞）で、
-        四つの位置表現に引いた位置を使ったもの、そして比べるために、いつもどおり 0, 1, 2, … と数える学習型の表を並べます。
+        四つの位置表現に引いた位置を使ったもの、softmax の代わりに sparsemax を使ってもう一度試したもの、そして比べるために、いつもどおり 0, 1, 2, … と数える学習型の表を並べます。
         """,
     ),
     code(
@@ -583,6 +584,8 @@ CELLS = [
         counted = json.loads(Path("bench/results/ab/ab_gpt_learned_1200.json").read_text(encoding="utf-8"))["variants"][0]
         screened = {"none (NoPE)": variants["pos=none"], "learned, counted": counted}
         screened |= {variant_name(v["settings"]).replace(",attn_scale=log", " + log").removeprefix("pos=") + ", drawn": v for v in rand}
+        sparse = json.loads(Path("bench/results/ab/ab_gpt_sparsemax_drawn.json").read_text(encoding="utf-8"))["variants"][0]
+        screened["learned + sparsemax, drawn"] = sparse
         print(f"{'positions':<26}" + "".join(f"{s:>9}" for s in SUITES) + "   long, 95% interval")
         for name, v in screened.items():
             lo, hi = v["on"]["long"]["ci95"]
@@ -607,6 +610,10 @@ CELLS = [
               max(rand, key=lambda v: em(v, "long")) is drawn, **{n: em(v, "long") for n, v in screened.items() if "drawn" in n})
         claim("length-scaled attention did not add to it: lower at twice the length, beyond the intervals",
               beats(drawn, drawn_log, "long"), with_log=em(drawn_log, "long"), without=em(drawn, "long"))
+        claim("nor did sparsemax in softmax's place: lower on every suite, at more than 1.5 times the time per step",
+              all(em(sparse, s) < em(drawn, s) for s in SUITES) and sparse["ms_per_step"] > 1.5 * drawn["ms_per_step"],
+              **{f"sparsemax_{s}": em(sparse, s) for s in SUITES}, ms_per_step=sparse["ms_per_step"],
+              softmax_ms_per_step=drawn["ms_per_step"])
         claim("still far from the goal of this question: under 99% at twice the length and under 95% at five times",
               em(drawn, "long") < 0.99 and em(drawn, "longer") < 0.95, long=em(drawn, "long"), longer=em(drawn, "longer"))
         """
@@ -767,9 +774,9 @@ CELLS = [
         visible now that positions are out of the way: with more keys to spread over, a head
         must score the one that matters ever higher above the rest, and this one does not
         quite. Length-scaled attention was built for exactly that, and in the screen it took
-        from drawn positions instead of adding to them; sparse attention
-        (`--set attn_norm=sparsemax`), which gives keys far below the best no weight at all,
-        is built and not yet measured. Whether anything keeps a transformer's focus as sharp
+        from drawn positions instead of adding to them; so did sparse attention
+        (`--set attn_norm=sparsemax`, which gives keys far below the best no weight at all),
+        at this budget (the screen's last row and `checked:` line). Whether anything keeps a transformer's focus as sharp
         at 500 brackets as at 50 is the question this chapter leaves open, with the stack
         model's answer standing beside it.
 
@@ -804,7 +811,7 @@ CELLS = [
         これはこの章の初めに出てきた softmax の議論で、位置が邪魔をしなくなったいま、それが見えるようになったのです。
         重みを配るキーが増えれば、ヘッドは肝心の一つのキーのスコアを残りよりもますます高くしなければなりませんが、このヘッドはそれを十分にはできていません。
         長さで拡大するアテンションはまさにそのために作られたものですが、ふるい分けでは引いた位置の効果に上乗せするどころか、それを削りました。
-        最良のキーより十分に低いキーに重みをまったく置かない疎なアテンション（`--set attn_norm=sparsemax`）は、作ってありますが、まだ測っていません。
+        最良のキーより十分に低いキーに重みをまったく置かない疎なアテンション（`--set attn_norm=sparsemax`）も、この予算では同じく効果を削りました（ふるい分けの表の最後の行と `checked:` の行）。
         Transformer の焦点を、括弧 50 個のときと同じくらい 500 個でも鋭く保てるものはあるのか。それがこの章が未解決のまま残す問いで、その横にはスタックモデルの答えが立っています。
 
         ## この章で持ち帰ること
