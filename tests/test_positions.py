@@ -168,10 +168,9 @@ def spy_on_positions(monkeypatch, module):
 def test_encoders_draw_as_many_positions_as_the_prompt_asks_and_no_more(arch, training, monkeypatch):
     """The wiring: drawn in training, spread when answering, over the whole span, as many as the
     prompt has tokens (+ ANSWER_ROOM for BERT, whose stream holds the answer), whatever the answer."""
-    import importlib
+    from bracketcloser.architectures import layers
 
-    module = importlib.import_module(f"bracketcloser.architectures.{'transformer' if arch == 'transformer' else 'bert'}")
-    calls = spy_on_positions(monkeypatch, module)
+    calls = spy_on_positions(monkeypatch, layers)  # both draw through layers.drawn_positions
     model = build(arch, n_embd=32, n_layer=1, rand_pos=True, max_len=300, **({"encoder": "prefix"} if arch == "bert" else {}))
     model.train(training)
     # one prompt, answered two ways (a long and a short answer): the same count must be drawn for both

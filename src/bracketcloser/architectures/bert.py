@@ -43,11 +43,10 @@ from .layers import (
     Embedding,
     TransformerConfig,
     causal_mask,
+    drawn_positions,
     init_weights,
     padding_mask,
     position_limit,
-    random_positions,
-    spread_positions,
 )
 
 CUTS = 4  # answer positions masked and scored per example in one training step
@@ -121,7 +120,7 @@ class BERT(BracketModel):
         if self.cfg.rand_pos:
             n = (at_output + 1 + ANSWER_ROOM).clamp(max=self.cfg.max_len)
             width = int(pos.max()) + 1
-            drawn = (random_positions if self.training else spread_positions)(n, width, self.cfg.max_len)
+            drawn = drawn_positions(n, width, self.cfg.max_len, self.training)
             return drawn.gather(1, pos.expand(n.size(0), -1))
         if self.cfg.align == "end" and self.cfg.pos in ABSOLUTE:
             return pos - at_output[:, None] + self.cfg.max_len // 2

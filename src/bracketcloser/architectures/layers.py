@@ -155,6 +155,12 @@ def spread_positions(n: torch.Tensor, T: int, span: int) -> torch.Tensor:
     return (spread + (i - n[:, None]).clamp(min=0)).clamp(max=span - 1)
 
 
+def drawn_positions(n: torch.Tensor, T: int, span: int, training: bool) -> torch.Tensor:
+    """``rand_pos``: (B, T) positions for streams that draw n[b] of 0..span-1, randomly in
+    training (``random_positions``), evenly spread when answering (``spread_positions``)."""
+    return (random_positions if training else spread_positions)(n, T, span)
+
+
 def sinusoid(positions: torch.Tensor, dim: int) -> torch.Tensor:
     """Fixed sine/cosine codes (Vaswani et al. 2017): (...,) positions -> (..., dim)."""
     freq = torch.exp(torch.arange(0, dim, 2, device=positions.device) * (-math.log(10000.0) / dim))

@@ -44,11 +44,10 @@ from .layers import (
     Embedding,
     TransformerConfig,
     causal_mask,
+    drawn_positions,
     init_weights,
     padding_mask,
     position_limit,
-    random_positions,
-    spread_positions,
 )
 
 
@@ -75,7 +74,7 @@ class EncoderDecoder(BracketModel):
             pos = (valid.sum(1, keepdim=True) - 1 - pos).clamp(min=0)
         if self.cfg.rand_pos:  # the k-th place takes the k-th of the prompt's drawn (or spread) positions
             n = valid.sum(1)
-            drawn = (random_positions if self.training else spread_positions)(n, src.size(1), self.cfg.max_len)
+            drawn = drawn_positions(n, src.size(1), self.cfg.max_len, self.training)
             pos = drawn.gather(1, pos.expand_as(src))
         mask = (causal_mask if self.cfg.encoder == "causal" else padding_mask)(valid, src.size(1))
         x = self.src_embed(src, pos)
