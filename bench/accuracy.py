@@ -6,7 +6,8 @@
 Suites: every one in ``bracketcloser.data.SUITES`` (what each holds: ``bracketcloser evaluate
 --help``), drawn from held-out prefixes with seed 0, and bbh (the 250 BIG-Bench Hard examples).
 Models: as given, else the shipped ones (or, where none is shipped, each architecture trained
-briefly).
+briefly). A run folder given also records how it trained: steps, time, commands, and its
+validation curve as ``[step, seconds, exact match]``.
 
 ``--errors`` adds, per suite: exact match by answer length (in fives) and by prefix length (in
 twenties), and for every wrong answer the first answer step at which it differs from the
@@ -25,6 +26,7 @@ import torch
 
 from bracketcloser.data import SUITES, suite
 from bracketcloser.evaluate import evaluate
+from bracketcloser.run_folder import read_history
 from common import models, write_result
 
 
@@ -71,6 +73,9 @@ def main() -> None:
         if completer.folder is not None:  # a run of ours: how long it trained, beside what it scores
             info = json.loads((completer.folder / "training_info.json").read_text())
             row["training"] = {k: info[k] for k in ("steps", "train_time_s", "finished", "command_lines")}
+            # its validation curve: was it still learning when its schedule ended?
+            row["training"]["validation"] = [[h["step"], h["elapsed_s"], h["val_exact_match"]]
+                                             for h in read_history(completer.folder)]
         for name, examples in data.items():
             start = time.perf_counter()
             r = evaluate(completer, examples)
