@@ -776,9 +776,88 @@ CELLS = [
         quite. Length-scaled attention was built for exactly that, and in the screen it took
         from drawn positions instead of adding to them; so did sparse attention
         (`--set attn_norm=sparsemax`, which gives keys far below the best no weight at all),
-        at this budget (the screen's last row and `checked:` line). Whether anything keeps a transformer's focus as sharp
-        at 500 brackets as at 50 is the question this chapter leaves open, with the stack
-        model's answer standing beside it.
+        at this budget (the screen's last row and `checked:` line).
+        """,
+        ja="""
+        表を帯ごとに読んでみましょう。括弧 160 個以降、同梱 GPT の答えが崩れていくところでは、引いた位置の見つけ役は閉じるべき括弧にはっきり多くの重みを置き続けます。その位置が新しくなることは決してないからです。
+        ところが範囲のすぐ外では、二つの見つけ役はその括弧にほぼ同じだけの重みを置いているのに、同梱 GPT の正解はずっと少ないままです。
+        その誤りは答えのもっと後のステップで起きるか、モデルの別の場所から来ていて、最初のステップの重みには表れません。
+        そして、引いた位置の見つけ役の焦点も平らではありません。最も短い接頭辞から帯を追うごとに薄れ、エントロピーはキーの数とともに上がっていきます。
+        これはこの章の初めに出てきた softmax の議論で、位置が邪魔をしなくなったいま、それが見えるようになったのです。
+        重みを配るキーが増えれば、ヘッドは肝心の一つのキーのスコアを残りよりもますます高くしなければなりませんが、このヘッドはそれを十分にはできていません。
+        長さで拡大するアテンションはまさにそのために作られたものですが、ふるい分けでは引いた位置の効果に上乗せするどころか、それを削りました。
+        最良のキーより十分に低いキーに重みをまったく置かない疎なアテンション（`--set attn_norm=sparsemax`）も、この予算では同じく効果を削りました（ふるい分けの表の最後の行と `checked:` の行）。
+        """,
+    ),
+    md(
+        en="""
+        ### Does the depth blur too?
+
+        A finder matches the depth of the query against the depth of each open bracket, and
+        a GPT has no counter: the depth at a bracket is whatever its layers make of the
+        brackets before it, an average over more tokens the further out it stands.
+        `bench/depth_probe.py` reads it straight off the residual stream of each model, at
+        every bracket of 100 prefixes per band: a linear probe (ridge regression onto the
+        depth after the bracket) fitted on half of the prefixes inside the range and scored on
+        the other half and on every longer band, by the column the bracket stands at. The cell
+        reads the input of each model's finder layer, how often the rounded depth is within
+        one of the truth, and the embedding's (the tokens alone, which know no depth) as the
+        floor:
+        """,
+        ja="""
+        ### 深さもぼやけるのか
+
+        見つけ役は、クエリの深さと開いている各括弧の深さを照らし合わせます。そして GPT にはカウンターがありません。
+        ある括弧での深さは、その前の括弧から層が作り出すもの、つまり括弧が先に立つほど多くのトークンにわたる平均です。
+        `bench/depth_probe.py` は各モデルの残差ストリームからそれを直接読み取ります。帯ごとに 100 個の接頭辞のすべての括弧で、
+        線形プローブ（括弧の後の深さへのリッジ回帰）を範囲内の接頭辞の半分で学習させ、残りの半分とそれより長いすべての帯で、括弧の立つ列ごとに採点します。
+        次のセルは各モデルの見つけ役の層への入力を読み、丸めた深さが本当の深さから 1 以内に入る割合を示します。
+        下限として、埋め込み（深さを知らないトークンそのもの）の値も並べます。
+        """,
+    ),
+    code(
+        """
+        probe = json.loads(Path("bench/results/ab/length_depth_probe.json").read_text(encoding="utf-8"))
+        finder_layer = {"gpt": ours[0], **{name: int(r["finders"]["finder"][1]) for name, r in bench["runs"].items()}}
+        columns = probe["columns"]
+        print(f"{'':32}{'finder':>7}" + "".join(f"{c:>9}" for c in columns) + "   (within one of the depth)")
+        read, floor = {}, {}
+        for name, r in probe["runs"].items():
+            depth = r["layers"]["depth"]
+            layer = finder_layer[name]
+            label = "shipped GPT" if name == "gpt" else f"drawn positions, seed {r['seed']}"
+            read[name] = [depth[f"block{layer - 1}"][c]["within_1"] for c in columns if c in depth["embed"]]
+            floor[name] = [depth["embed"][c]["within_1"] for c in columns if c in depth["embed"]]
+            print(f"{label:32}{f'L{layer}':>7}" + "".join(f"{w:>9.0%}" for w in read[name]))
+            print(f"{'  its embedding':32}{'':>7}" + "".join(f"{w:>9.0%}" for w in floor[name]))
+        seeds_read = {n: w for n, w in read.items() if n != "gpt"}
+        claim("in every model the depth read at the finder's input blurs band after band: within one of the "
+              "truth less often the further out the bracket stands",
+              all(a > b for w in read.values() for a, b in zip(w, w[1:], strict=False)),
+              **{n: [round(x, 3) for x in w] for n, w in read.items()})
+        claim("drawn positions, which are never new, do not stop it: past 300 brackets every seed's probe is "
+              "within one on less than half as many brackets as inside the range",
+              all(w[-1] < w[0] / 2 for w in seeds_read.values()), **{n: (w[0], w[-1]) for n, w in seeds_read.items()})
+        claim("inside the range the probe reads the depth roughly, not exactly: within one on two brackets in "
+              "three or more, far above the embedding's (40 points or more), on at most 95%",
+              all(0.65 <= w[0] <= 0.95 and w[0] >= floor[n][0] + 0.4 for n, w in read.items()),
+              inside={n: w[0] for n, w in read.items()}, embedding={n: w[0] for n, w in floor.items()})
+        """
+    ),
+    md(
+        en="""
+        The depth blurs as the focus thins, in every model, and drawn positions do not stop
+        it: with no position new, what grows is the number of tokens every average runs over.
+        Both follow from the same arithmetic. A head that spreads its weight over n keys
+        gives each about 1/n of it, so the depth it sums and the one key it must single out
+        both get coarser as n grows: the averages whose precision falls with length, beside
+        the attention that flattens. A linear probe is a lower bound (the finder may read the
+        depth some other way, and inside the range this one is within one only on between two
+        brackets in three and nineteen in twenty: the last `checked:` line), but it fails past
+        the range by a wide margin, where the finder does too.
+        Whether anything keeps a transformer's focus, and its count, as sharp at 500 brackets
+        as at 50 is the question this chapter leaves open, with the stack model's answer
+        standing beside it.
 
         ## What to take away
 
@@ -787,9 +866,10 @@ CELLS = [
           Drawing positions from a range far longer than the training streams, so that no
           row is new, took the same recipe much further past its length, about as good inside
           it, though not at 99.9% there.
-        - **Then attention flattens.** With the positions no longer new, what is left is a
-          head whose focus thins as the keys multiply, band after band, and the answers go
-          with it. Measure where a head looks, not only whether the answer is right.
+        - **Then attention flattens, and the count blurs.** With the positions no longer new,
+          what is left is a head whose focus thins as the keys multiply, band after band, a
+          depth the stream holds less sharply the further out a bracket stands, and the
+          answers going with both. Measure where a head looks, not only whether the answer is right.
         - **A length-independent algorithm exists, and a model can hold it.** The stack model
           was right on every prefix at twice and five times its length, with fewer parameters
           than any of the others (Chapter 6): an architecture whose memory grows with the
@@ -804,21 +884,18 @@ CELLS = [
         `gpt = bc.load("latest")`. Where is its finder, and how long does it keep its focus?
         """,
         ja="""
-        表を帯ごとに読んでみましょう。括弧 160 個以降、同梱 GPT の答えが崩れていくところでは、引いた位置の見つけ役は閉じるべき括弧にはっきり多くの重みを置き続けます。その位置が新しくなることは決してないからです。
-        ところが範囲のすぐ外では、二つの見つけ役はその括弧にほぼ同じだけの重みを置いているのに、同梱 GPT の正解はずっと少ないままです。
-        その誤りは答えのもっと後のステップで起きるか、モデルの別の場所から来ていて、最初のステップの重みには表れません。
-        そして、引いた位置の見つけ役の焦点も平らではありません。最も短い接頭辞から帯を追うごとに薄れ、エントロピーはキーの数とともに上がっていきます。
-        これはこの章の初めに出てきた softmax の議論で、位置が邪魔をしなくなったいま、それが見えるようになったのです。
-        重みを配るキーが増えれば、ヘッドは肝心の一つのキーのスコアを残りよりもますます高くしなければなりませんが、このヘッドはそれを十分にはできていません。
-        長さで拡大するアテンションはまさにそのために作られたものですが、ふるい分けでは引いた位置の効果に上乗せするどころか、それを削りました。
-        最良のキーより十分に低いキーに重みをまったく置かない疎なアテンション（`--set attn_norm=sparsemax`）も、この予算では同じく効果を削りました（ふるい分けの表の最後の行と `checked:` の行）。
-        Transformer の焦点を、括弧 50 個のときと同じくらい 500 個でも鋭く保てるものはあるのか。それがこの章が未解決のまま残す問いで、その横にはスタックモデルの答えが立っています。
+        焦点が薄れるのと同時に、深さもぼやけていきます。どのモデルでもそうで、引いた位置でも止められません。新しい位置が一つもないとき、増えていくのは、あらゆる平均がわたるトークンの数です。
+        二つは同じ算術から来ています。重みを n 個のキーに配るヘッドは、それぞれにおよそ 1/n しか与えません。そのため、ヘッドが合計する深さも、ヘッドが選び出すべき一つのキーも、n が増えるほど粗くなります。
+        平らになるアテンションと並んで、長さとともに精度の落ちる平均がここにあるのです。
+        線形プローブは下限にすぎません（見つけ役は深さを別のやり方で読んでいるかもしれず、範囲内でもこのプローブが 1 以内に収まるのは、括弧 3 個に 2 個から 20 個に 19 個の間だけです。最後の `checked:` の行）。
+        それでも範囲の外では、見つけ役が崩れるのと同じところで、大きく外れます。
+        Transformer の焦点と数え上げを、括弧 50 個のときと同じくらい 500 個でも鋭く保てるものはあるのか。それがこの章が未解決のまま残す問いで、その横にはスタックモデルの答えが立っています。
 
         ## この章で持ち帰ること
 
         - **位置は話の一部です。** 同梱 GPT の焦点は範囲の境目で失われます。そこで `,output` が、位置の表の中で一度も立ったことのない行に移るからです。
           学習の系列よりずっと長い範囲から位置を引き、新しい行が一つもないようにすると、同じレシピが学習した長さのはるか先まで進みました。範囲内ではほぼ同じ出来ですが、そこで 99.9% には届いていません。
-        - **その次に、アテンションが平らになります。** 位置がもう新しくなくなると、残るのは、キーが増えるにつれて帯を追うごとに焦点が薄れていくヘッドで、答えもそれと一緒に崩れます。
+        - **その次に、アテンションが平らになり、数がぼやけます。** 位置がもう新しくなくなると、残るのは、キーが増えるにつれて帯を追うごとに焦点が薄れていくヘッドと、括弧が先に立つほどストリームがはっきりとは保持しなくなる深さで、答えもその両方と一緒に崩れます。
           答えが正しいかどうかだけでなく、ヘッドがどこを見ているかも測りましょう。
         - **長さに依存しないアルゴリズムは存在し、モデルはそれを保持できます。** スタックモデルは、学習した長さの 2 倍でも 5 倍でもすべての接頭辞に正しく答え、しかもパラメータ数はほかのどのモデルよりも少ないのでした（第 6 章）。
           入力とともに記憶が伸びるアーキテクチャが、ソルバーと同じ手順を実行しているのです。どんな長さでも同じことをする Transformer は、この分野がいまも探し続けているものです。
