@@ -795,69 +795,83 @@ CELLS = [
 
         A finder matches the depth of the query against the depth of each open bracket, and
         a GPT has no counter: the depth at a bracket is whatever its layers make of the
-        brackets before it, an average over more tokens the further out it stands.
-        `bench/depth_probe.py` reads it straight off the residual stream of each model, at
-        every bracket of 100 prefixes per band: a linear probe (ridge regression onto the
-        depth after the bracket) fitted on half of the prefixes inside the range and scored on
-        the other half and on every longer band, by the column the bracket stands at. The cell
-        reads the input of each model's finder layer, how often the rounded depth is within
-        one of the truth, and the embedding's (the tokens alone, which know no depth) as the
-        floor:
+        brackets before it. `bench/depth_probe.py` reads it off the residual stream that
+        enters each model's finder layer, at every bracket of the bands' prefixes (half of
+        them fit probes, the other half score them). A linear probe (ridge regression onto
+        the depth after each bracket) fitted on prefixes inside the range is scored inside
+        the range and on the longest band each model reads, by the column a bracket stands
+        at. The first 100 columns of a long prefix have read exactly as many tokens as a
+        short prefix's (the attention is causal); what differs is where the model puts them:
+        counted positions are the same, drawn ones spread a long prompt over the table more
+        densely than any stream it trained on. Two controls: the probe refitted on the long
+        prefixes themselves (is the depth still there, in another direction?), and refitted
+        on the embedding's output, tokens and positions before any attention (what the
+        shapes of long prefixes give away without counting):
         """,
         ja="""
         ### 深さもぼやけるのか
 
         見つけ役は、クエリの深さと開いている各括弧の深さを照らし合わせます。そして GPT にはカウンターがありません。
-        ある括弧での深さは、その前の括弧から層が作り出すもの、つまり括弧が先に立つほど多くのトークンにわたる平均です。
-        `bench/depth_probe.py` は各モデルの残差ストリームからそれを直接読み取ります。帯ごとに 100 個の接頭辞のすべての括弧で、
-        線形プローブ（括弧の後の深さへのリッジ回帰）を範囲内の接頭辞の半分で学習させ、残りの半分とそれより長いすべての帯で、括弧の立つ列ごとに採点します。
-        次のセルは各モデルの見つけ役の層への入力を読み、丸めた深さが本当の深さから 1 以内に入る割合を示します。
-        下限として、埋め込み（深さを知らないトークンそのもの）の値も並べます。
+        ある括弧での深さは、その前の括弧から層が作り出すものです。`bench/depth_probe.py` は、各モデルの見つけ役の層に入る残差ストリームから、
+        帯の接頭辞のすべての括弧でそれを読み取ります（接頭辞の半分でプローブを学習させ、残りの半分で採点します）。
+        範囲内の接頭辞で学習させた線形プローブ（各括弧の後の深さへのリッジ回帰）を、範囲内と、各モデルが読める最も長い帯とで、括弧の立つ列ごとに採点します。
+        長い接頭辞の最初の 100 列は、短い接頭辞とまったく同じ数のトークンを読んでいます（アテンションは因果的です）。違うのは、モデルがそれらをどこに置くかです。
+        数えた位置なら同じ場所ですが、引いた位置は、長いプロンプトを学習で見たどの系列よりも密に表の上に広げます。
+        対照は二つです。長い接頭辞そのもので学習させ直したプローブ（深さは別の方向にまだあるのか）と、
+        埋め込みの出力、つまりアテンションを通る前のトークンと位置で学習させ直したプローブ（数えなくても長い接頭辞の形から分かること）です。
         """,
     ),
     code(
         """
         probe = json.loads(Path("bench/results/ab/length_depth_probe.json").read_text(encoding="utf-8"))
-        finder_layer = {"gpt": ours[0], **{name: int(r["finders"]["finder"][1]) for name, r in bench["runs"].items()}}
         columns = probe["columns"]
-        print(f"{'':32}{'finder':>7}" + "".join(f"{c:>9}" for c in columns) + "   (within one of the depth)")
-        read, floor = {}, {}
+        print(f"within one of the depth, at the finder's input ({probe['per_band']} prefixes per band)")
+        print(f"{'':34}{'inside':>8}" + "".join(f"{c:>9}" for c in columns))
         for name, r in probe["runs"].items():
-            depth = r["layers"]["depth"]
-            layer = finder_layer[name]
             label = "shipped GPT" if name == "gpt" else f"drawn positions, seed {r['seed']}"
-            read[name] = [depth[f"block{layer - 1}"][c]["within_1"] for c in columns if c in depth["embed"]]
-            floor[name] = [depth["embed"][c]["within_1"] for c in columns if c in depth["embed"]]
-            print(f"{label:32}{f'L{layer}':>7}" + "".join(f"{w:>9.0%}" for w in read[name]))
-            print(f"{'  its embedding':32}{'':>7}" + "".join(f"{w:>9.0%}" for w in floor[name]))
-        seeds_read = {n: w for n, w in read.items() if n != "gpt"}
-        claim("in every model the depth read at the finder's input blurs band after band: within one of the "
-              "truth less often the further out the bracket stands",
-              all(a > b for w in read.values() for a, b in zip(w, w[1:], strict=False)),
-              **{n: [round(x, 3) for x in w] for n, w in read.items()})
-        claim("drawn positions, which are never new, do not stop it: past 300 brackets every seed's probe is "
-              "within one on less than half as many brackets as inside the range",
-              all(w[-1] < w[0] / 2 for w in seeds_read.values()), **{n: (w[0], w[-1]) for n, w in seeds_read.items()})
-        claim("inside the range the probe reads the depth roughly, not exactly: within one on two brackets in "
-              "three or more, far above the embedding's (40 points or more), on at most 95%",
-              all(0.65 <= w[0] <= 0.95 and w[0] >= floor[n][0] + 0.4 for n, w in read.items()),
-              inside={n: w[0] for n, w in read.items()}, embedding={n: w[0] for n, w in floor.items()})
+            print(f"{label} (finder {r['finder']}), {r['longest']} brackets:")
+            for key, what in (("long", "probe fitted inside the range"), ("long_refit", "refitted on these prefixes"),
+                              ("long_refit_embedding", "refitted on the embedding")):
+                inside = f"{r['inside']['within_1']:>8.0%}" if key == "long" else f"{'':>8}"
+                print(f"  {what:32}{inside}" + "".join(f"{r[key][c]['within_1']:>9.0%}" if c in r[key] else f"{'':>9}"
+                                                      for c in columns))
+        counted = probe["runs"]["gpt"]
+        drawn = {n: r for n, r in probe["runs"].items() if n != "gpt"}
+        w = lambda r, key, c: r[key][c]["within_1"]  # noqa: E731
+        claim("inside the range the depth reads off the finder's input: within one of the truth on three brackets "
+              "in four or more, in every model",
+              all(r["inside"]["within_1"] >= 0.75 for r in probe["runs"].values()),
+              **{n: r["inside"]["within_1"] for n, r in probe["runs"].items()})
+        claim("the first 100 brackets of the longest prefixes read as well as inside the range with counted "
+              "positions (within three points), and 15 points or more worse with drawn ones, every seed",
+              abs(w(counted, "long", "1-100") - counted["inside"]["within_1"]) <= 0.03
+              and all(w(r, "long", "1-100") <= r["inside"]["within_1"] - 0.15 for r in drawn.values()),
+              counted=(counted["inside"]["within_1"], w(counted, "long", "1-100")),
+              **{n: (r["inside"]["within_1"], w(r, "long", "1-100")) for n, r in drawn.items()})
+        claim("further out it reads worse still: past the 300th bracket the in-range probe is within one on "
+              "under a third of them, every seed", all(w(r, "long", "301-500") < 1 / 3 for r in drawn.values()),
+              **{n: w(r, "long", "301-500") for n, r in drawn.items()})
+        claim("but the depth has not gone: refitted on the long prefixes, a probe reads it within one on 70% or "
+              "more past the 300th bracket, 40 points or more above the in-range probe, while tokens and positions "
+              "alone give under 30% in every column",
+              all(w(r, "long_refit", "301-500") >= 0.7 and w(r, "long_refit", "301-500") >= w(r, "long", "301-500") + 0.4
+                  and max(s["within_1"] for s in r["long_refit_embedding"].values()) < 0.3 for r in drawn.values()),
+              **{n: (w(r, "long", "301-500"), w(r, "long_refit", "301-500"),
+                     max(s["within_1"] for s in r["long_refit_embedding"].values())) for n, r in drawn.items()})
         """
     ),
     md(
         en="""
-        The depth blurs as the focus thins, in every model, and drawn positions do not stop
-        it: with no position new, what grows is the number of tokens every average runs over.
-        Both follow from the same arithmetic. A head that spreads its weight over n keys
-        gives each about 1/n of it, so the depth it sums and the one key it must single out
-        both get coarser as n grows: the averages whose precision falls with length, beside
-        the attention that flattens. A linear probe is a lower bound (the finder may read the
-        depth some other way, and inside the range this one is within one only on between two
-        brackets in three and nineteen in twenty: the last `checked:` line), but it fails past
-        the range by a wide margin, where the finder does too.
-        Whether anything keeps a transformer's focus, and its count, as sharp at 500 brackets
-        as at 50 is the question this chapter leaves open, with the stack model's answer
-        standing beside it.
+        The depth is still in the stream past the range, but not where weights fitted inside
+        the range look for it: the direction that carries it drifts as the prefix grows. A
+        head's queries and keys are such fixed readouts, so beside its thinning focus the
+        finder has a depth to match that it reads less and less well. Drawn positions removed
+        new rows of the table, not new spacing between them: the first hundred brackets of a
+        long prefix, the same tokens as in a short one, already read worse. A probe fitted
+        inside the range bounds what fixed linear weights can read, not what the stream
+        holds (the refitted one shows it holds more). Whether anything keeps a transformer's
+        focus, and its count, as sharp at 500 brackets as at 50 is the question this chapter
+        leaves open, with the stack model's answer standing beside it.
 
         ## What to take away
 
@@ -866,10 +880,10 @@ CELLS = [
           Drawing positions from a range far longer than the training streams, so that no
           row is new, took the same recipe much further past its length, about as good inside
           it, though not at 99.9% there.
-        - **Then attention flattens, and the count blurs.** With the positions no longer new,
-          what is left is a head whose focus thins as the keys multiply, band after band, a
-          depth the stream holds less sharply the further out a bracket stands, and the
-          answers going with both. Measure where a head looks, not only whether the answer is right.
+        - **Then attention flattens, and the count drifts.** With the positions no longer new,
+          what is left is a head whose focus thins as the keys multiply, band after band, and
+          a depth still in the stream but no longer where the model's fixed weights read it;
+          the answers go with both. Measure where a head looks, not only whether the answer is right.
         - **A length-independent algorithm exists, and a model can hold it.** The stack model
           was right on every prefix at twice and five times its length, with fewer parameters
           than any of the others (Chapter 6): an architecture whose memory grows with the
@@ -884,18 +898,17 @@ CELLS = [
         `gpt = bc.load("latest")`. Where is its finder, and how long does it keep its focus?
         """,
         ja="""
-        焦点が薄れるのと同時に、深さもぼやけていきます。どのモデルでもそうで、引いた位置でも止められません。新しい位置が一つもないとき、増えていくのは、あらゆる平均がわたるトークンの数です。
-        二つは同じ算術から来ています。重みを n 個のキーに配るヘッドは、それぞれにおよそ 1/n しか与えません。そのため、ヘッドが合計する深さも、ヘッドが選び出すべき一つのキーも、n が増えるほど粗くなります。
-        平らになるアテンションと並んで、長さとともに精度の落ちる平均がここにあるのです。
-        線形プローブは下限にすぎません（見つけ役は深さを別のやり方で読んでいるかもしれず、範囲内でもこのプローブが 1 以内に収まるのは、括弧 3 個に 2 個から 20 個に 19 個の間だけです。最後の `checked:` の行）。
-        それでも範囲の外では、見つけ役が崩れるのと同じところで、大きく外れます。
+        範囲の外でも、深さはストリームの中にまだあります。ただし、範囲内で学習した重みが探す場所にはありません。深さを運ぶ方向は、接頭辞が長くなるにつれてずれていきます。
+        ヘッドのクエリとキーはまさにそうした固定の読み出しなので、見つけ役は焦点が薄れるうえに、照らし合わせる深さもだんだん読み取れなくなります。
+        引いた位置がなくしたのは表の新しい行であって、行と行の新しい間隔ではありません。長い接頭辞の最初の 100 個の括弧は、短い接頭辞と同じトークンなのに、すでに読み取りにくくなっています。
+        範囲内で学習させたプローブが示すのは、固定された線形の重みで読み取れるものの範囲であって、ストリームが保持しているものの範囲ではありません（学習させ直したプローブは、もっと多くを保持していることを示しています）。
         Transformer の焦点と数え上げを、括弧 50 個のときと同じくらい 500 個でも鋭く保てるものはあるのか。それがこの章が未解決のまま残す問いで、その横にはスタックモデルの答えが立っています。
 
         ## この章で持ち帰ること
 
         - **位置は話の一部です。** 同梱 GPT の焦点は範囲の境目で失われます。そこで `,output` が、位置の表の中で一度も立ったことのない行に移るからです。
           学習の系列よりずっと長い範囲から位置を引き、新しい行が一つもないようにすると、同じレシピが学習した長さのはるか先まで進みました。範囲内ではほぼ同じ出来ですが、そこで 99.9% には届いていません。
-        - **その次に、アテンションが平らになり、数がぼやけます。** 位置がもう新しくなくなると、残るのは、キーが増えるにつれて帯を追うごとに焦点が薄れていくヘッドと、括弧が先に立つほどストリームがはっきりとは保持しなくなる深さで、答えもその両方と一緒に崩れます。
+        - **その次に、アテンションが平らになり、深さの読み取りがずれます。** 位置がもう新しくなくなると、残るのは、キーが増えるにつれて帯を追うごとに焦点が薄れていくヘッドと、ストリームの中にまだあるのに、モデルの固定された重みが読む場所からはずれていく深さです。答えはその両方と一緒に崩れます。
           答えが正しいかどうかだけでなく、ヘッドがどこを見ているかも測りましょう。
         - **長さに依存しないアルゴリズムは存在し、モデルはそれを保持できます。** スタックモデルは、学習した長さの 2 倍でも 5 倍でもすべての接頭辞に正しく答え、しかもパラメータ数はほかのどのモデルよりも少ないのでした（第 6 章）。
           入力とともに記憶が伸びるアーキテクチャが、ソルバーと同じ手順を実行しているのです。どんな長さでも同じことをする Transformer は、この分野がいまも探し続けているものです。
