@@ -1,6 +1,8 @@
 """The model contract, checked for every architecture in the registry."""
 
 
+import math
+
 import pytest
 import torch
 
@@ -126,11 +128,12 @@ def test_length_scaled_attention_decodes_like_teacher_forcing(name, pos, scale, 
     assert_decoding_matches_teacher_forcing(model, dyck_examples)
 
 
+@pytest.mark.parametrize("norm", ["sparsemax", "sigmoid"])
 @pytest.mark.parametrize("pos", ["learned", "rotary", "relative"])
 @pytest.mark.parametrize("name", [a for a, (_, config, _) in REGISTRY.items() if config is TransformerConfig])
-def test_sparse_attention_decodes_like_teacher_forcing(name, pos, dyck_examples):
+def test_other_normalisers_decode_like_teacher_forcing(name, pos, norm, dyck_examples):
     torch.manual_seed(0)
-    model = build(name, n_embd=32, n_layer=1, pos=pos, attn_norm="sparsemax").eval()
+    model = build(name, n_embd=32, n_layer=1, pos=pos, attn_norm=norm).eval()
     with torch.no_grad():
         for p in model.parameters():
             p.add_(0.3 * torch.randn_like(p))
@@ -159,6 +162,44 @@ def test_sparse_attention_learns_and_gives_far_keys_no_weight():
     assert sum(p.grad.abs().sum() for p in model.blocks[0].attn.q.parameters()) > 0
     weights = model.explain(torch.tensor(V.prompt_ids("({[" * 4)), 1).attention["blocks.0.attn"]
     assert torch.allclose(weights.sum(-1), torch.ones(()), atol=1e-5)
+
+
+def test_sigmoid_attention_weighs_each_key_on_its_own_and_can_count():
+    """Under sigmoid attention a key's weight is sigmoid(score + bias) whatever the other keys:
+    adding keys leaves it alone (softmax's falls), masked keys get none, and a head that looks
+    evenly at every bracket, +1 for an opener and -1 for a closer, reads out the depth itself
+    (times its weight per key) at any length, where softmax reads the depth over the length."""
+    from bracketcloser.architectures.layers import LOG_BASE, attention_weights
+
+    def weights(n, **norm):
+        q, k = torch.ones(1, 1, 1, 1), torch.zeros(1, 1, n, 1)
+        k[..., 0, 0] = 3.0  # the first key three logits ahead of the rest
+        return attention_weights(q, k, torch.ones(1, 1, 1, n, dtype=torch.bool), **norm)[0, 0, 0]
+
+    bias = torch.tensor([-math.log(LOG_BASE)])
+    torch.testing.assert_close(weights(8, sigmoid_bias=bias)[0], weights(800, sigmoid_bias=bias)[0])
+    assert weights(800)[0] < weights(8)[0] / 10  # softmax: diluted by the keys
+    torch.testing.assert_close(weights(5, sigmoid_bias=bias)[1], torch.tensor(1 / (1 + LOG_BASE)))
+    mask = torch.tensor([[[[True, False, True]]]])
+    assert attention_weights(torch.ones(1, 1, 1, 1), torch.ones(1, 1, 3, 1), mask, sigmoid_bias=bias)[0, 0, 0, 1] == 0
+
+    def read_depth(prefix, **norm):  # one head, every score equal, values +-1
+        signs = torch.tensor([1.0 if ch in "({[<" else -1.0 for ch in prefix])
+        n = len(signs)
+        att = attention_weights(torch.zeros(1, 1, 1, 1), torch.zeros(1, 1, n, 1),
+                                torch.ones(1, 1, 1, n, dtype=torch.bool), **norm)
+        return (att @ signs[None, None, :, None]).item()
+
+    short, long = "(((" + "()" * 5, "(((" + "()" * 200  # both at depth 3
+    assert read_depth(short, sigmoid_bias=bias) == pytest.approx(read_depth(long, sigmoid_bias=bias), rel=1e-5)
+    assert read_depth(short, sigmoid_bias=bias) == pytest.approx(3 / (1 + LOG_BASE))
+    assert read_depth(long) < read_depth(short) / 10  # softmax averages: 3 / n
+
+    torch.manual_seed(0)
+    model = build("gpt", n_embd=32, n_layer=1, attn_norm="sigmoid")
+    idx, targets = stream_batch([Example("({[" * 4, "]})" * 4), Example("((", "))")], V)
+    model(idx, targets)[1].backward()
+    assert model.blocks[0].attn.sigmoid_shift.grad.abs().sum() > 0  # the bias per head learns
 
 
 def test_length_scaling_sharpens_attention_as_the_keys_multiply():

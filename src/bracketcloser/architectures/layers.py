@@ -19,7 +19,10 @@
   query sees, so attention keeps its focus as inputs grow (Chiang & Cholak 2022; Scalable-Softmax,
   Nakanishi 2025; ``"learned"``: times a trained scale per head too): without it, the weight on
   one key falls as the keys multiply. ``attn_norm="sparsemax"`` replaces softmax by sparsemax,
-  which gives keys scored far enough below the best exactly no weight.
+  which gives keys scored far enough below the best exactly no weight; ``"sigmoid"`` weighs
+  each key on its own, sigmoid(score + a learned bias per head), with no sum to 1: a key's
+  weight does not depend on how many others there are, and a head can add up (count) instead
+  of averaging.
 - ``FeedForward`` and ``Block``: the pre-norm residual block (norm -> attention -> add,
   norm -> MLP -> add), optionally with cross-attention for a decoder.
 
@@ -44,7 +47,7 @@ BACKWARD_START = -8.0  # a backward head's first bias for keys after the query: 
 ALIGN = ("start", "end")
 ENCODER = ("full", "causal", "prefix")
 ATTN_SCALE = ("none", "log", "learned")
-ATTN_NORM = ("softmax", "sparsemax")
+ATTN_NORM = ("softmax", "sparsemax", "sigmoid")
 LOG_BASE = 64  # attn_scale="log": a query that sees 64 keys is scaled by 1, one that sees 128 by 7/6
 ANSWER_ROOM = 32  # rand_pos: positions drawn for a stream = its prompt's tokens + this many
 
@@ -86,7 +89,12 @@ class TransformerConfig:
     # more keys there are, the less is left for the one that matters; "sparsemax": the closest
     # probability vector to the scores (Martins & Astudillo 2016), exactly zero on keys scored
     # far enough below the best, so a key outside the running does not dilute the weight at any
-    # length (the sparse, length-robust attention of Vasylenko et al. 2025 is its relative)
+    # length (the sparse, length-robust attention of Vasylenko et al. 2025 is its relative);
+    # "sigmoid": each key's weight is sigmoid(score + b), b a bias per head starting at
+    # -log(LOG_BASE) (about softmax's weight on one of 64 even keys), with no sum to 1 (sigmoid
+    # attention, Ramapuram et al. 2024, there with b = -log n): what a head takes from a key
+    # never depends on how many other keys there are, and a head that looks at every bracket
+    # adds their +1s and -1s up to the depth itself, where softmax can only average them
     attn_norm: str = "softmax"
     # True: in training each stream's positions are an ordered random subset of
     # 0..max_len-1, not 0, 1, 2, ..., so that every position up to max_len is seen in training
@@ -217,12 +225,13 @@ def sparsemax(z: torch.Tensor) -> torch.Tensor:
 
 def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor, bias: torch.Tensor | None = None,
                       log_scale: bool = False, head_scale: torch.Tensor | None = None,
-                      sparse: bool = False) -> torch.Tensor:
+                      sparse: bool = False, sigmoid_bias: torch.Tensor | None = None) -> torch.Tensor:
     """softmax(q k^T / sqrt(d) + bias) over the keys a query may see: q (B, H, Tq, D), k (B, H,
     Tk, D), mask (B, 1, Tq, Tk) True where a query may look, bias broadcast to (B, H, Tq, Tk)
     -> weights (B, H, Tq, Tk), each query's row summing to 1. ``log_scale``: the logits times
     log(n) / log(LOG_BASE), n the number of keys each query sees, and by ``head_scale`` (H,).
-    ``sparse``: sparsemax instead of softmax."""
+    ``sparse``: sparsemax instead of softmax. ``sigmoid_bias`` (H,): instead,
+    sigmoid(logit + that head's bias) for each key on its own, rows not normalised."""
     att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
     if bias is not None:
         att = att + bias
@@ -230,7 +239,9 @@ def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor, bias
         seen = mask.sum(-1, keepdim=True).clamp(min=2)  # (B, 1, Tq, 1): at least 2, so the scale is > 0
         scale = seen.log() / math.log(LOG_BASE)
         att = att * (scale if head_scale is None else scale * head_scale[None, :, None, None])
-    att = att.masked_fill(~mask, float("-inf"))
+    att = att.masked_fill(~mask, float("-inf"))  # a weight of exactly 0 under all three
+    if sigmoid_bias is not None:
+        return (att + sigmoid_bias[None, :, None, None]).sigmoid()
     return sparsemax(att) if sparse else att.softmax(-1)
 
 
@@ -247,6 +258,10 @@ class Attention(Recording, nn.Module):
         super().__init__()
         self.n_head, self.rotary, self.log_scale = cfg.n_head, cfg.pos == "rotary", cfg.attn_scale != "none"
         self.sparse = cfg.attn_norm == "sparsemax"
+        # attn_norm="sigmoid": the bias per head, kept as its distance from -log(LOG_BASE) (at
+        # first softmax's weight on one of 64 even keys) so that weight decay pulls it there,
+        # not toward 0 (half the weight on every key)
+        self.sigmoid_shift = nn.Parameter(torch.zeros(cfg.n_head)) if cfg.attn_norm == "sigmoid" else None
         # attn_scale="learned": a scale per head, kept as its log so that weight decay pulls it
         # toward 1 (plain log n scaling), not toward 0 (no attention at all)
         self.log_head_scale = nn.Parameter(torch.zeros(cfg.n_head)) if cfg.attn_scale == "learned" else None
@@ -309,7 +324,9 @@ class Attention(Recording, nn.Module):
                     cache["pos"] = k_pos if k_pos is not None else q_pos
         bias = None if source is not None else self.position_bias(q_pos, k_pos if k_pos is not None else q_pos)
         head_scale = None if self.log_head_scale is None else self.log_head_scale.exp()
-        att = attention_weights(q, k, mask, bias, self.log_scale, head_scale, self.sparse)  # (B, H, Tq, Tk)
+        sigmoid_bias = None if self.sigmoid_shift is None else self.sigmoid_shift - math.log(LOG_BASE)
+        att = attention_weights(q, k, mask, bias, self.log_scale, head_scale, self.sparse,
+                                sigmoid_bias)  # (B, H, Tq, Tk)
         self.keep(att[0, :, -1].detach())  # (H, Tk), while recording (one prompt at a time)
         y = self.drop(att) @ v  # (B, H, Tq, C/H)
         return self.proj(y.transpose(1, 2).flatten(2))
