@@ -13,9 +13,10 @@ counts (one seed can say anything about length: Zhou et al. 2024).
 For a GPT, also every head at the first answer step, where the query stands at ``,output``, on
 prefixes in bands of length from inside the range to five times it (``data.sample_far`` at a
 fixed length, depth at most 30, something to close): its mean weight on the innermost open
-bracket and the entropy of its attention (nats), the model's exact match on the band, and which
-head is the finder (course chapter 5: the head that looks at the bracket to close; chapter 7
-follows the shipped GPT's as the prefix grows).
+bracket and the entropy of its attention (nats), both of its weights as shares of their sum
+(sigmoid attention's do not sum to 1; that sum is kept as ``total_weight``), the model's exact
+match on the band, and which head is the finder (course chapter 5: the head that looks at the
+bracket to close; chapter 7 follows the shipped GPT's as the prefix grows).
 """
 
 from __future__ import annotations
@@ -71,18 +72,23 @@ def finders(model, n: int) -> dict:
         if lo + 3 > net.max_len:  # no prefix of the band fits the model (a learned table of 256)
             continue
         examples = band(model, lo, hi, n)
-        weight, entropy = {h: [] for h in heads}, {h: [] for h in heads}
+        weight, entropy, total = {h: [] for h in heads}, {h: [] for h in heads}, {h: [] for h in heads}
         for ex in examples:
             ids = torch.tensor(GENERAL_VOCAB.prompt_ids(ex.prefix))  # input <prefix> ,output
             seen = net.explain(ids, 1).attention  # one answer step: the query at ,output
             col = innermost_column(ex.prefix)
             for layer, head in heads:
                 att = seen[f"blocks.{layer}.attn"][0, head, : len(ids)]  # (keys,)
+                # each key's share (softmax and sparsemax rows already sum to 1; sigmoid's do not,
+                # and their sum, kept apart, grows with the keys)
+                total[layer, head].append(att.sum().item())
+                att = att / att.sum().clamp_min(1e-12)
                 weight[layer, head].append(att[col].item())
                 entropy[layer, head].append(-(att * att.clamp_min(1e-12).log()).sum().item())
         bands[f"{lo}-{hi}"] = {"n": len(examples), "exact_match": evaluate(model, examples)["exact_match"],
                                "weight_on_innermost": {name[h]: sum(w) / len(w) for h, w in weight.items()},
-                               "entropy": {name[h]: sum(e) / len(e) for h, e in entropy.items()}}
+                               "entropy": {name[h]: sum(e) / len(e) for h, e in entropy.items()},
+                               "total_weight": {name[h]: sum(t) / len(t) for h, t in total.items()}}
     inside = [f"{lo}-{hi}" for lo, hi in BANDS if hi <= GENERAL.length]
     finder = max(name.values(), key=lambda h: sum(bands[b]["weight_on_innermost"][h] for b in inside))
     for key, row in bands.items():

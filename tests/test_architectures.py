@@ -169,17 +169,17 @@ def test_sigmoid_attention_weighs_each_key_on_its_own_and_can_count():
     adding keys leaves it alone (softmax's falls), masked keys get none, and a head that looks
     evenly at every bracket, +1 for an opener and -1 for a closer, reads out the depth itself
     (times its weight per key) at any length, where softmax reads the depth over the length."""
-    from bracketcloser.architectures.layers import LOG_BASE, attention_weights
+    from bracketcloser.architectures.layers import SIGMOID_KEYS, attention_weights
 
     def weights(n, **norm):
         q, k = torch.ones(1, 1, 1, 1), torch.zeros(1, 1, n, 1)
         k[..., 0, 0] = 3.0  # the first key three logits ahead of the rest
         return attention_weights(q, k, torch.ones(1, 1, 1, n, dtype=torch.bool), **norm)[0, 0, 0]
 
-    bias = torch.tensor([-math.log(LOG_BASE)])
+    bias = torch.tensor([-math.log(SIGMOID_KEYS)])
     torch.testing.assert_close(weights(8, sigmoid_bias=bias)[0], weights(800, sigmoid_bias=bias)[0])
     assert weights(800)[0] < weights(8)[0] / 10  # softmax: diluted by the keys
-    torch.testing.assert_close(weights(5, sigmoid_bias=bias)[1], torch.tensor(1 / (1 + LOG_BASE)))
+    torch.testing.assert_close(weights(5, sigmoid_bias=bias)[1], torch.tensor(1 / (1 + SIGMOID_KEYS)))
     mask = torch.tensor([[[[True, False, True]]]])
     assert attention_weights(torch.ones(1, 1, 1, 1), torch.ones(1, 1, 3, 1), mask, sigmoid_bias=bias)[0, 0, 0, 1] == 0
 
@@ -191,8 +191,8 @@ def test_sigmoid_attention_weighs_each_key_on_its_own_and_can_count():
         return (att @ signs[None, None, :, None]).item()
 
     short, long = "(((" + "()" * 5, "(((" + "()" * 200  # both at depth 3
-    assert read_depth(short, sigmoid_bias=bias) == pytest.approx(read_depth(long, sigmoid_bias=bias), rel=1e-5)
-    assert read_depth(short, sigmoid_bias=bias) == pytest.approx(3 / (1 + LOG_BASE))
+    assert read_depth(short, sigmoid_bias=bias) == pytest.approx(read_depth(long, sigmoid_bias=bias), rel=1e-4)
+    assert read_depth(short, sigmoid_bias=bias) == pytest.approx(3 / (1 + SIGMOID_KEYS))
     assert read_depth(long) < read_depth(short) / 10  # softmax averages: 3 / n
 
     torch.manual_seed(0)
@@ -200,6 +200,14 @@ def test_sigmoid_attention_weighs_each_key_on_its_own_and_can_count():
     idx, targets = stream_batch([Example("({[" * 4, "]})" * 4), Example("((", "))")], V)
     model(idx, targets)[1].backward()
     assert model.blocks[0].attn.sigmoid_shift.grad.abs().sum() > 0  # the bias per head learns
+    with torch.no_grad():  # every score 0: each visible key weighs 1 / (1 + SIGMOID_KEYS), in the model too
+        model.blocks[0].attn.q.weight.zero_()
+        model.blocks[0].attn.q.bias.zero_()
+    prompt = torch.tensor(V.prompt_ids("({[" * 4))
+    weights = model.explain(prompt, 1).attention["blocks.0.attn"][..., : len(prompt)]  # the keys it may see
+    torch.testing.assert_close(weights, torch.full_like(weights, 1 / (1 + SIGMOID_KEYS)))
+    with pytest.raises(ValueError, match="attn_scale"):
+        model_config("gpt", attn_norm="sigmoid", attn_scale="log")
 
 
 def test_length_scaling_sharpens_attention_as_the_keys_multiply():

@@ -49,6 +49,7 @@ ENCODER = ("full", "causal", "prefix")
 ATTN_SCALE = ("none", "log", "learned")
 ATTN_NORM = ("softmax", "sparsemax", "sigmoid")
 LOG_BASE = 64  # attn_scale="log": a query that sees 64 keys is scaled by 1, one that sees 128 by 7/6
+SIGMOID_KEYS = 64  # attn_norm="sigmoid": each key's weight starts at 1 / (1 + this), softmax's over so many even keys
 ANSWER_ROOM = 32  # rand_pos: positions drawn for a stream = its prompt's tokens + this many
 
 
@@ -91,10 +92,12 @@ class TransformerConfig:
     # far enough below the best, so a key outside the running does not dilute the weight at any
     # length (the sparse, length-robust attention of Vasylenko et al. 2025 is its relative);
     # "sigmoid": each key's weight is sigmoid(score + b), b a bias per head starting at
-    # -log(LOG_BASE) (about softmax's weight on one of 64 even keys), with no sum to 1 (sigmoid
-    # attention, Ramapuram et al. 2024, there with b = -log n): what a head takes from a key
-    # never depends on how many other keys there are, and a head that looks at every bracket
-    # adds their +1s and -1s up to the depth itself, where softmax can only average them
+    # -log(SIGMOID_KEYS) (about softmax's weight on one of 64 even keys), with no sum to 1
+    # (sigmoid attention, Ramapuram et al. 2024, who set b = -log n, n the keys, which makes a
+    # head average again; here b is a learned constant): what a head takes from a key never
+    # depends on how many other keys there are, so a head that looks evenly at every bracket
+    # reads their sum, the depth (times its weight per key), where softmax reads the depth over
+    # the length. The price: whatever else a head sums grows with the length too
     attn_norm: str = "softmax"
     # True: in training each stream's positions are an ordered random subset of
     # 0..max_len-1, not 0, 1, 2, ..., so that every position up to max_len is seen in training
@@ -120,6 +123,9 @@ class TransformerConfig:
             raise ValueError(f"unknown attn_scale {self.attn_scale!r} (choose from {', '.join(ATTN_SCALE)})")
         if self.attn_norm not in ATTN_NORM:
             raise ValueError(f"unknown attn_norm {self.attn_norm!r} (choose from {', '.join(ATTN_NORM)})")
+        if self.attn_norm == "sigmoid" and self.attn_scale != "none":
+            raise ValueError("attn_scale scales the scores for softmax's sake; sigmoid attention does not share a "
+                             "key's weight with the others (use attn_scale=none with attn_norm=sigmoid)")
         if self.rand_pos and self.pos == "none":
             raise ValueError("rand_pos draws positions: it needs a positional encoding (pos other than none)")
         if self.backward_heads and (self.pos != "relative" or not 0 < self.backward_heads <= self.n_head):
@@ -228,10 +234,11 @@ def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor, bias
                       sparse: bool = False, sigmoid_bias: torch.Tensor | None = None) -> torch.Tensor:
     """softmax(q k^T / sqrt(d) + bias) over the keys a query may see: q (B, H, Tq, D), k (B, H,
     Tk, D), mask (B, 1, Tq, Tk) True where a query may look, bias broadcast to (B, H, Tq, Tk)
-    -> weights (B, H, Tq, Tk), each query's row summing to 1. ``log_scale``: the logits times
-    log(n) / log(LOG_BASE), n the number of keys each query sees, and by ``head_scale`` (H,).
-    ``sparse``: sparsemax instead of softmax. ``sigmoid_bias`` (H,): instead,
-    sigmoid(logit + that head's bias) for each key on its own, rows not normalised."""
+    -> weights (B, H, Tq, Tk), each query's row summing to 1 (except with ``sigmoid_bias``).
+    ``log_scale``: the logits times log(n) / log(LOG_BASE), n the number of keys each query
+    sees, and by ``head_scale`` (H,). ``sparse``: sparsemax in place of softmax.
+    ``sigmoid_bias`` (H,): in place of either, sigmoid(logit + that head's bias) for each key
+    on its own, the rows not normalised."""
     att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # (B, H, Tq, Tk)
     if bias is not None:
         att = att + bias
@@ -239,7 +246,7 @@ def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor, bias
         seen = mask.sum(-1, keepdim=True).clamp(min=2)  # (B, 1, Tq, 1): at least 2, so the scale is > 0
         scale = seen.log() / math.log(LOG_BASE)
         att = att * (scale if head_scale is None else scale * head_scale[None, :, None, None])
-    att = att.masked_fill(~mask, float("-inf"))  # a weight of exactly 0 under all three
+    att = att.masked_fill(~mask, float("-inf"))  # a weight of exactly 0: softmax, sparsemax or sigmoid
     if sigmoid_bias is not None:
         return (att + sigmoid_bias[None, :, None, None]).sigmoid()
     return sparsemax(att) if sparse else att.softmax(-1)
@@ -258,9 +265,8 @@ class Attention(Recording, nn.Module):
         super().__init__()
         self.n_head, self.rotary, self.log_scale = cfg.n_head, cfg.pos == "rotary", cfg.attn_scale != "none"
         self.sparse = cfg.attn_norm == "sparsemax"
-        # attn_norm="sigmoid": the bias per head, kept as its distance from -log(LOG_BASE) (at
-        # first softmax's weight on one of 64 even keys) so that weight decay pulls it there,
-        # not toward 0 (half the weight on every key)
+        # attn_norm="sigmoid": the bias per head, kept as its distance from -log(SIGMOID_KEYS)
+        # so that weight decay pulls it there, not toward 0 (half the weight on every key)
         self.sigmoid_shift = nn.Parameter(torch.zeros(cfg.n_head)) if cfg.attn_norm == "sigmoid" else None
         # attn_scale="learned": a scale per head, kept as its log so that weight decay pulls it
         # toward 1 (plain log n scaling), not toward 0 (no attention at all)
@@ -324,7 +330,7 @@ class Attention(Recording, nn.Module):
                     cache["pos"] = k_pos if k_pos is not None else q_pos
         bias = None if source is not None else self.position_bias(q_pos, k_pos if k_pos is not None else q_pos)
         head_scale = None if self.log_head_scale is None else self.log_head_scale.exp()
-        sigmoid_bias = None if self.sigmoid_shift is None else self.sigmoid_shift - math.log(LOG_BASE)
+        sigmoid_bias = None if self.sigmoid_shift is None else self.sigmoid_shift - math.log(SIGMOID_KEYS)
         att = attention_weights(q, k, mask, bias, self.log_scale, head_scale, self.sparse,
                                 sigmoid_bias)  # (B, H, Tq, Tk)
         self.keep(att[0, :, -1].detach())  # (H, Tk), while recording (one prompt at a time)
