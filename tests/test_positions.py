@@ -28,6 +28,35 @@ def test_random_positions_are_an_ordered_subset_of_the_span_then_go_on_by_one(ns
         assert (row[n:] - row[n - 1 : -1] <= 1).all()  # past its n, one position at a time (or held at the end)
 
 
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=4), st.integers(0, 60), st.integers(0, 2**31 - 1),
+       st.data())
+def test_random_positions_stay_within_each_rows_own_span(ns, extra, seed, data):
+    span = max(ns) + extra
+    spans = [data.draw(st.integers(n, span)) for n in ns]
+    torch.manual_seed(seed)
+    pos = random_positions(torch.tensor(ns), max(ns), span, torch.tensor(spans))
+    for row, n, own in zip(pos, ns, spans, strict=True):
+        assert (row[:n][1:] > row[:n][:-1]).all() and row.min() >= 0 and row[:n].max() < own
+
+
+def test_rand_span_varies_how_far_training_positions_reach():
+    """With rand_span a training stream's positions reach anywhere from its own length to
+    max_len (so their spacing varies); without it they spread over the whole table."""
+    def reach(**settings):
+        torch.manual_seed(0)
+        model = build("gpt", n_embd=16, n_layer=1, rand_pos=True, max_len=1200, **settings).train()
+        idx, _ = stream_batch([Example("(((" * 4, ")))" * 4)] * 200, V)
+        return model.positions(idx).max(1).values.float()  # (200,): how far each stream reached
+
+    # the stream's 26 tokens take the first 26 of 46 drawn (its prompt + ANSWER_ROOM): from the
+    # whole table the 26th lands near 26/47 of 1,200; from a span of its own, anywhere below that
+    own, whole = reach(rand_span=True), reach()
+    assert whole.min() > 400 and 600 < whole.median() < 720
+    assert own.min() < 100 and own.median() < whole.median() * 0.6 and own.max() > 700
+    with pytest.raises(ValueError, match="rand_span"):
+        build("gpt", rand_span=True)
+
+
 @given(st.lists(st.integers(1, 40), min_size=1, max_size=5), st.integers(0, 200))
 def test_spread_positions_rise_within_the_span_and_fill_it(ns, extra):
     span = max(ns) + extra

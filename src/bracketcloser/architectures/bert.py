@@ -120,7 +120,7 @@ class BERT(BracketModel):
         if self.cfg.rand_pos:
             n = (at_output + 1 + ANSWER_ROOM).clamp(max=self.cfg.max_len)
             width = int(pos.max()) + 1
-            drawn = drawn_positions(n, width, self.cfg.max_len, self.training)
+            drawn = drawn_positions(n, width, self.cfg.max_len, self.training, self.cfg.rand_span)
             return drawn.gather(1, pos.expand(n.size(0), -1))
         if self.cfg.align == "end" and self.cfg.pos in ABSOLUTE:
             return pos - at_output[:, None] + self.cfg.max_len // 2

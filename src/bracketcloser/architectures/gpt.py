@@ -73,7 +73,7 @@ class GPT(BracketModel):
             return torch.arange(T, device=idx.device)[None]
         # (B,) a prompt within ANSWER_ROOM of max_len spreads over all of them: 0, 1, 2, ...
         n = ((idx == OUTPUT).int().argmax(1) + 1 + ANSWER_ROOM).clamp(max=self.cfg.max_len)
-        return drawn_positions(n, T, self.cfg.max_len, self.training)
+        return drawn_positions(n, T, self.cfg.max_len, self.training, self.cfg.rand_span)
 
     def forward(self, idx, targets=None):
         pos = self.positions(idx)

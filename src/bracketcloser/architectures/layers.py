@@ -110,6 +110,12 @@ class TransformerConfig:
     # (offsets clipped at +-RELATIVE_REACH) drawn gaps put fewer neighbours within reach.
     # False: 0, 1, 2, ...
     rand_pos: bool = False
+    # with rand_pos: each training stream also draws how far its positions reach, a span from
+    # its own length to max_len (uniformly), so the gaps between positions range from 1 to
+    # max_len / n. Answering spreads a prompt over the whole table, so a prompt five times as
+    # long as any trained on stands five times as densely as any did (the same ratio whatever
+    # max_len is); with rand_span that spacing is one training has met
+    rand_span: bool = False
 
     def __post_init__(self):
         check_types(self)
@@ -126,6 +132,8 @@ class TransformerConfig:
         if self.attn_norm == "sigmoid" and self.attn_scale != "none":
             raise ValueError("attn_scale scales the scores for softmax's sake; sigmoid attention does not share a "
                              "key's weight with the others (use attn_scale=none with attn_norm=sigmoid)")
+        if self.rand_span and not self.rand_pos:
+            raise ValueError("rand_span draws how far drawn positions reach: it needs rand_pos=true")
         if self.rand_pos and self.pos == "none":
             raise ValueError("rand_pos draws positions: it needs a positional encoding (pos other than none)")
         if self.backward_heads and (self.pos != "relative" or not 0 < self.backward_heads <= self.n_head):
@@ -143,14 +151,17 @@ def position_limit(cfg: TransformerConfig) -> int:
     return cfg.max_len
 
 
-def random_positions(n: torch.Tensor, T: int, span: int) -> torch.Tensor:
+def random_positions(n: torch.Tensor, T: int, span: int, spans: torch.Tensor | None = None) -> torch.Tensor:
     """(B, T) positions: row b the first T of an ordered random subset of n[b] positions drawn
-    from 0..span-1 (Ruoss et al. 2023); columns past n[b] go on one at a time (then stay at
-    span - 1)."""
+    from 0..span-1 (Ruoss et al. 2023), or from 0..spans[b]-1 where each row has its own span
+    (n[b] <= spans[b] <= span); columns past n[b] go on one at a time (then stay at span - 1)."""
     if int(n.max()) > span:
         raise ValueError(f"a stream of {int(n.max())} positions does not fit {span} (raise max_len)")
     B, width = n.size(0), max(T, int(n.max()))
-    drawn = torch.rand(B, span, device=n.device).argsort(-1)[:, :width]  # (B, width): distinct, unordered
+    order = torch.rand(B, span, device=n.device)
+    if spans is not None:  # past its own span a position sorts after every one within it: never drawn
+        order = order.masked_fill(torch.arange(span, device=n.device)[None] >= spans[:, None], 2.0)
+    drawn = order.argsort(-1)[:, :width]  # (B, width): distinct, unordered
     col = torch.arange(width, device=n.device)[None]
     drawn = torch.where(col < n[:, None], drawn, span).sort(-1).values  # row b's n[b] drawn, in order, then span
     last = drawn.gather(1, (n[:, None] - 1).clamp(min=0))  # (B, 1)
@@ -169,10 +180,18 @@ def spread_positions(n: torch.Tensor, T: int, span: int) -> torch.Tensor:
     return (spread + (i - n[:, None]).clamp(min=0)).clamp(max=span - 1)
 
 
-def drawn_positions(n: torch.Tensor, T: int, span: int, training: bool) -> torch.Tensor:
+def drawn_positions(n: torch.Tensor, T: int, span: int, training: bool, own_span: bool = False) -> torch.Tensor:
     """``rand_pos``: (B, T) positions for streams that draw n[b] of 0..span-1, randomly in
-    training (``random_positions``), evenly spread when answering (``spread_positions``)."""
-    return (random_positions if training else spread_positions)(n, T, span)
+    training (``random_positions``), evenly spread when answering (``spread_positions``).
+    ``own_span`` (``rand_span``): in training each stream first draws how far it reaches, a
+    span from n[b] to ``span`` (uniformly), so the gaps between its positions vary from 1 to
+    span / n[b] over training."""
+    if not training:
+        return spread_positions(n, T, span)
+    if own_span:
+        spans = n + (torch.rand(n.shape, device=n.device) * (span - n + 1)).long().clamp(max=span - n)
+        return random_positions(n, T, span, spans)
+    return random_positions(n, T, span)
 
 
 def sinusoid(positions: torch.Tensor, dim: int) -> torch.Tensor:

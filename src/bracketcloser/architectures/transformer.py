@@ -74,7 +74,8 @@ class EncoderDecoder(BracketModel):
             pos = (valid.sum(1, keepdim=True) - 1 - pos).clamp(min=0)
         if self.cfg.rand_pos:  # the k-th place takes the k-th of the prompt's drawn (or spread) positions
             n = valid.sum(1)
-            drawn = drawn_positions(n, src.size(1), self.cfg.max_len, self.training)
+            drawn = drawn_positions(n, src.size(1), self.cfg.max_len, self.training,
+                                    self.cfg.rand_span)
             pos = drawn.gather(1, pos.expand_as(src))
         mask = (causal_mask if self.cfg.encoder == "causal" else padding_mask)(valid, src.size(1))
         x = self.src_embed(src, pos)
