@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bracketcloser.architectures import build
-from bracketcloser.architectures.layers import ANSWER_ROOM, random_positions, spread_positions
+from bracketcloser.architectures.layers import ANSWER_ROOM, drawn_positions, random_positions, spread_positions
 from bracketcloser.batch import prompt_batch, stream_batch
 from bracketcloser.data import Example
 from bracketcloser.tokens import DEFAULT_VOCAB as V
@@ -30,31 +30,55 @@ def test_random_positions_are_an_ordered_subset_of_the_span_then_go_on_by_one(ns
 
 @given(st.lists(st.integers(1, 40), min_size=1, max_size=4), st.integers(0, 60), st.integers(0, 2**31 - 1),
        st.data())
-def test_random_positions_stay_within_each_rows_own_span(ns, extra, seed, data):
+def test_random_positions_stay_within_each_rows_own_window(ns, extra, seed, data):
     span = max(ns) + extra
-    spans = [data.draw(st.integers(n, span)) for n in ns]
+    widths = [data.draw(st.integers(n, span)) for n in ns]
+    starts = [data.draw(st.integers(0, span - w)) for w in widths]
     torch.manual_seed(seed)
-    pos = random_positions(torch.tensor(ns), max(ns), span, torch.tensor(spans))
-    for row, n, own in zip(pos, ns, spans, strict=True):
-        assert (row[:n][1:] > row[:n][:-1]).all() and row.min() >= 0 and row[:n].max() < own
+    pos = random_positions(torch.tensor(ns), max(ns), span, (torch.tensor(starts), torch.tensor(widths)))
+    for row, n, start, w in zip(pos, ns, starts, widths, strict=True):
+        assert (row[:n][1:] > row[:n][:-1]).all() and row[:n].min() >= start and row[:n].max() < start + w
 
 
-def test_rand_span_varies_how_far_training_positions_reach():
-    """With rand_span a training stream's positions reach anywhere from its own length to
-    max_len (so their spacing varies); without it they spread over the whole table."""
-    def reach(**settings):
-        torch.manual_seed(0)
-        model = build("gpt", n_embd=16, n_layer=1, rand_pos=True, max_len=1200, **settings).train()
-        idx, _ = stream_batch([Example("(((" * 4, ")))" * 4)] * 200, V)
-        return model.positions(idx).max(1).values.float()  # (200,): how far each stream reached
-
-    # the stream's 26 tokens take the first 26 of 46 drawn (its prompt + ANSWER_ROOM): from the
-    # whole table the 26th lands near 26/47 of 1,200; from a span of its own, anywhere below that
-    own, whole = reach(rand_span=True), reach()
-    assert whole.min() > 400 and 600 < whole.median() < 720
-    assert own.min() < 100 and own.median() < whole.median() * 0.6 and own.max() > 700
+def test_rand_span_draws_windows_dense_and_sparse_all_over_the_table():
+    """With rand_span a training stream's positions come from a window of its own: their
+    spread (last - first) varies from its own length to the whole table, and the table's rows
+    are used about as evenly as without it (the ends included, where answering puts a long
+    prompt's first and last tokens). Without it they spread over the whole table."""
+    torch.manual_seed(0)
+    n = torch.full((4000,), 46)
+    own, whole = drawn_positions(n, 46, 1200, True, own_span=True), drawn_positions(n, 46, 1200, True)
+    reach = lambda pos: (pos.max(1).values - pos.min(1).values).float()  # noqa: E731
+    assert reach(whole).quantile(0.05) > 900
+    assert reach(own).quantile(0.1) < 200 and reach(own).median() < 700 and reach(own).quantile(0.95) > 1000
+    used = torch.bincount(own.flatten(), minlength=1200).float() / torch.bincount(whole.flatten(), minlength=1200).float()
+    assert used[:50].mean() > 0.6 and used[-50:].mean() > 0.6 and used[500:700].mean() > 0.8
+    dense_at_the_end = (own.min(1).values > 1000) & (reach(own) < 150)
+    assert dense_at_the_end.sum() > 20  # narrow windows flush with the end: dense where answers stand
     with pytest.raises(ValueError, match="rand_span"):
         build("gpt", rand_span=True)
+
+
+@pytest.mark.parametrize("arch", ["gpt", "transformer", "bert"])
+def test_every_transformer_draws_windows_with_rand_span_and_answers_as_without(arch, monkeypatch, dyck_examples):
+    from bracketcloser.architectures import layers
+
+    windows = []
+    real = layers.random_positions
+
+    def spy(n, T, span, window=None):
+        windows.append(window is not None)
+        return real(n, T, span, window)
+
+    monkeypatch.setattr(layers, "random_positions", spy)
+    settings = {"encoder": "prefix", "align": "start"} if arch == "bert" else {}
+    model = noisy_gpt("learned", arch, rand_span=True, **settings).train()
+    idx, targets = stream_batch(dyck_examples[:4], V)
+    model(idx, targets)
+    assert windows and all(windows)
+    twin = noisy_gpt("learned", arch, **settings).eval()  # the same weights, without rand_span
+    model.eval()
+    torch.testing.assert_close(model(idx)[0], twin(idx)[0])  # answering reads the same positions
 
 
 @given(st.lists(st.integers(1, 40), min_size=1, max_size=5), st.integers(0, 200))

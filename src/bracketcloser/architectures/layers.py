@@ -110,11 +110,12 @@ class TransformerConfig:
     # (offsets clipped at +-RELATIVE_REACH) drawn gaps put fewer neighbours within reach.
     # False: 0, 1, 2, ...
     rand_pos: bool = False
-    # with rand_pos: each training stream also draws how far its positions reach, a span from
-    # its own length to max_len (uniformly), so the gaps between positions range from 1 to
-    # max_len / n. Answering spreads a prompt over the whole table, so a prompt five times as
-    # long as any trained on stands five times as densely as any did (the same ratio whatever
-    # max_len is); with rand_span that spacing is one training has met
+    # with rand_pos: each training stream also draws the window of 0..max_len-1 its positions
+    # come from, as wide as its own length up to the whole table, anywhere in it, so their
+    # average spacing ranges from 1 to max_len / n. Answering spreads a prompt over the whole
+    # table, so a prompt longer than any trained on stands more densely than any did (by the
+    # ratio of the lengths, prompt and ANSWER_ROOM, whatever max_len is); with rand_span that
+    # spacing has been met in training, anywhere in the table, though less often at its ends
     rand_span: bool = False
 
     def __post_init__(self):
@@ -151,16 +152,20 @@ def position_limit(cfg: TransformerConfig) -> int:
     return cfg.max_len
 
 
-def random_positions(n: torch.Tensor, T: int, span: int, spans: torch.Tensor | None = None) -> torch.Tensor:
+def random_positions(n: torch.Tensor, T: int, span: int,
+                     window: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
     """(B, T) positions: row b the first T of an ordered random subset of n[b] positions drawn
-    from 0..span-1 (Ruoss et al. 2023), or from 0..spans[b]-1 where each row has its own span
-    (n[b] <= spans[b] <= span); columns past n[b] go on one at a time (then stay at span - 1)."""
+    from 0..span-1 (Ruoss et al. 2023), or, given ``window`` = (starts, widths), from row b's
+    own window starts[b] .. starts[b] + widths[b] - 1 (at least n[b] wide, inside the span);
+    columns past n[b] go on one at a time (past the window too, and at most span - 1)."""
     if int(n.max()) > span:
         raise ValueError(f"a stream of {int(n.max())} positions does not fit {span} (raise max_len)")
     B, width = n.size(0), max(T, int(n.max()))
     order = torch.rand(B, span, device=n.device)
-    if spans is not None:  # past its own span a position sorts after every one within it: never drawn
-        order = order.masked_fill(torch.arange(span, device=n.device)[None] >= spans[:, None], 2.0)
+    if window is not None:  # outside its window a position sorts after every one inside: never drawn
+        starts, widths = window
+        at = torch.arange(span, device=n.device)[None] - starts[:, None]
+        order = order.masked_fill((at < 0) | (at >= widths[:, None]), float("inf"))
     drawn = order.argsort(-1)[:, :width]  # (B, width): distinct, unordered
     col = torch.arange(width, device=n.device)[None]
     drawn = torch.where(col < n[:, None], drawn, span).sort(-1).values  # row b's n[b] drawn, in order, then span
@@ -183,14 +188,23 @@ def spread_positions(n: torch.Tensor, T: int, span: int) -> torch.Tensor:
 def drawn_positions(n: torch.Tensor, T: int, span: int, training: bool, own_span: bool = False) -> torch.Tensor:
     """``rand_pos``: (B, T) positions for streams that draw n[b] of 0..span-1, randomly in
     training (``random_positions``), evenly spread when answering (``spread_positions``).
-    ``own_span`` (``rand_span``): in training each stream first draws how far it reaches, a
-    span from n[b] to ``span`` (uniformly), so the gaps between its positions vary from 1 to
-    span / n[b] over training."""
+    ``own_span`` (``rand_span``): in training each stream first draws a window of the span to
+    draw from, its width uniform from n[b] to ``span``, flush with the start of the table, or
+    its end, or (half the time) anywhere it fits, so that the spacing of its positions varies
+    from dense to sparse all over the table."""
     if not training:
         return spread_positions(n, T, span)
     if own_span:
-        spans = n + (torch.rand(n.shape, device=n.device) * (span - n + 1)).long().clamp(max=span - n)
-        return random_positions(n, T, span, spans)
+        def uniform(low, high):  # whole numbers, low..high inclusive, row by row
+            return low + (torch.rand(n.shape, device=n.device) * (high - low + 1)).long().clamp(max=high - low)
+
+        widths = uniform(n, torch.full_like(n, span))
+        starts = uniform(torch.zeros_like(n), span - widths)
+        # half the windows flush with one end or the other: answering puts a long prompt's
+        # first and last tokens at the table's ends, which windows placed anywhere seldom reach
+        end = uniform(torch.zeros_like(n), torch.full_like(n, 3))  # 0: start, 1: end, 2-3: anywhere
+        starts = torch.where(end == 0, 0, torch.where(end == 1, span - widths, starts))
+        return random_positions(n, T, span, (starts, widths))
     return random_positions(n, T, span)
 
 
