@@ -438,15 +438,16 @@ CELLS = [
         Twice the width for half the steps did about as well as the narrower GRU: at this budget,
         width and steps buy about the same. Both shipped recurrent models trained this way (their
         recipes, `src/bracketcloser/recipes/lstm.toml` and `gru.toml`). At full length, the cell
-        below sets each beside the model of its kind shipped before it, trained without depth
-        balance (`bench/results/history/`), on 10,000 prefixes of each sampler:
+        below sets each beside the model of its kind shipped before depth balance
+        (`bench/results/history/`), and the LSTM beside the one shipped with depth balance at
+        half its width (2×128), on 10,000 prefixes of each sampler:
         """,
         ja="""
         ステップが使われるのは長い答えで、短い答えはずっと前に覚えています。倍の幅で半分のステップ数にしても、
         狭い GRU とほぼ同じでした。この予算では、幅とステップ数はほぼ同じだけ効きます。同梱の再帰型モデルは
         二つともこの方法で学習しています（レシピは `src/bracketcloser/recipes/lstm.toml` と `gru.toml`）。
-        次のセルは、フルの長さで学習した各モデルを、深さのバランスなしで学習して以前に同梱していた同じ種類のモデル
-        （`bench/results/history/`）と、各サンプラー 10,000 個の接頭辞で比べます。
+        次のセルは、フルの長さで学習した各モデルを、深さのバランスを入れる前に同梱していた同じ種類のモデル
+        （`bench/results/history/`）と、さらに LSTM は深さのバランスありで幅が半分（2×128）だった同梱モデルと、各サンプラー 10,000 個の接頭辞で比べます。
         """,
     ),
     code(
@@ -454,11 +455,14 @@ CELLS = [
         now = json.loads(Path("bench/results/pretrained.json").read_text(encoding="utf-8"))["models"]
         before = {arch: json.loads(Path(f"bench/results/history/shipped_{arch}_before_depth_balance.json")
                                    .read_text(encoding="utf-8"))["models"][arch] for arch in ("gru", "lstm")}
+        lstm_128 = json.loads(Path("bench/results/history/shipped_lstm_2x128.json").read_text(encoding="utf-8"))["models"]["lstm"]
         suites = ("shapes", "walks", "strings", "runs")
-        print(f"{'':24}" + "".join(f"{s:>9}" for s in suites))
-        for arch in ("gru", "lstm"):
-            for label, row in (("before", before[arch]), ("with depth balance", now[arch])):
-                print(f"{arch + ', ' + label:24}" + "".join(f"{row[s]['exact_match']:>9.2%}" for s in suites))
+        print(f"{'':34}" + "".join(f"{s:>9}" for s in suites))
+        table = [("gru, before (2x256)", before["gru"]), ("gru, depth balance (2x256)", now["gru"]),
+                 ("lstm, before (2x128)", before["lstm"]), ("lstm, depth balance (2x128)", lstm_128),
+                 ("lstm, depth balance (2x256)", now["lstm"])]
+        for label, row in table:
+            print(f"{label:34}" + "".join(f"{row[s]['exact_match']:>9.2%}" for s in suites))
         gain = now["gru"]["strings"]["exact_match"] - before["gru"]["strings"]["exact_match"]
         claim("at full length, depth balance raised the GRU on strings by five points or more",
               gain >= 0.05, before=before["gru"]["strings"]["exact_match"], now=now["gru"]["strings"]["exact_match"])
@@ -510,15 +514,17 @@ CELLS = [
         points = [ab_point("ab_gru_deep.json", i, "gru", 128) for i in range(3)] + [ab_point("ab_gru_width.json", 0, "gru", 256)]
         points += [ab_point("ab_lstm_deep.json", i, "lstm", 128) for i in range(2)]
         points += [shipped_point(before["gru"], "gru", 256, False), shipped_point(now["gru"], "gru", 256, True),
-                   shipped_point(before["lstm"], "lstm", 128, False), shipped_point(now["lstm"], "lstm", 128, True)]
-        points += [run_point("lstm_256_depth_balance.json", "lstm", 256)]
+                   shipped_point(before["lstm"], "lstm", 128, False), shipped_point(lstm_128, "lstm", 128, True),
+                   shipped_point(now["lstm"], "lstm", 256, True)]
+        points += [run_point("lstm_256_depth_balance.json", "lstm", 256), run_point("gru_384_depth_balance.json", "gru", 384)]
         stack = now["stack"]
         T = {"en": dict(x="minutes of one core", y="error rate on strings", deep="filled: with depth balance",
                         stack="stack model", none="none wrong"),
              "ja": dict(x="1 コアでの学習時間（分）", y="strings での誤り率", deep="塗りつぶし: 深さのバランスあり",
                         stack="スタックモデル", none="誤りなし")}[LANG]
         fig, ax = plt.subplots(figsize=(7.5, 4.2))
-        colours = {("gru", 128): "tab:orange", ("gru", 256): "tab:red", ("lstm", 128): "tab:blue", ("lstm", 256): "tab:purple"}
+        colours = {("gru", 128): "tab:orange", ("gru", 256): "tab:red", ("gru", 384): "tab:brown",
+                   ("lstm", 128): "tab:blue", ("lstm", 256): "tab:purple"}
         for (arch, width), colour in colours.items():
             mine = sorted((p for p in points if (p["arch"], p["width"]) == (arch, width)), key=lambda p: p["minutes"])
             label = f"{arch.upper()} 2x{width} ({params(arch, width):,} params)"
@@ -545,10 +551,98 @@ CELLS = [
         claim("the LSTM at 128 wide ends below the GRU at 256, which has more parameters",
               best[("lstm", 128)] < best[("gru", 256)] and params("lstm", 128) < params("gru", 256),
               lstm=best[("lstm", 128)], gru=best[("gru", 256)])
-        wide = next(p for p in points if (p["arch"], p["width"]) == ("lstm", 256))
-        claim("twice the width took the LSTM lower, in more than the two hours of one core a recipe may take here",
-              wide["error"] < best[("lstm", 128)] and wide["minutes"] > 120,
+        wide = shipped_point(now["lstm"], "lstm", 256, True)
+        claim("twice the width took the LSTM lower, within the two hours of one core a recipe may take here",
+              wide["error"] < best[("lstm", 128)] and wide["minutes"] <= 120,
               lstm_256=wide["error"], lstm_128=best[("lstm", 128)], minutes=wide["minutes"])
+        gru_256, gru_384 = shipped_point(now["gru"], "gru", 256, True), next(p for p in points if p["width"] == 384)
+        GRU_CLAIM
+        """
+    ),
+    md(
+        en="""
+        ## Where each stops, and why
+
+        Two questions decide what more time or more width would buy: was the model still
+        learning when its schedule ended, and which answers does it still get wrong? The cell
+        draws each run's validation curve (exact match on 2,000 held-out `strings` prefixes,
+        every 500 steps) against the minutes of one core it had trained, and its errors on
+        10,000 `strings` prefixes by the length of the answer, for the widest run of each kind
+        beside the shipped models.
+        """,
+        ja="""
+        ## どこで止まるのか、そしてなぜか
+
+        時間や幅を増やして何が得られるかは、二つの問いで決まります。スケジュールが終わったとき、モデルはまだ学んでいたか。
+        そして、まだどの答えを間違えているか。次のセルは、各実行の検証曲線（保留した `strings` の接頭辞 2,000 個での完全一致、
+        500 ステップごと）を 1 コアで学習した分数に対して描き、10,000 個の `strings` の接頭辞での誤りを答えの長さ別に数えます。
+        同梱のモデルと、それぞれの種類で最も広い実行を並べます。
+        """,
+    ),
+    code(
+        """
+        from bracketcloser.run_folder import read_history
+
+
+        def shipped_run(row, curve):
+            \"\"\"A shipped model: its curve kept under bench/results/curves/, its errors per answer length.\"\"\"
+            wrong = {int(k): round(v["n"] * (1 - v["exact_match"])) for k, v in row["strings"]["by_answer_length"].items()}
+            return dict(curve=[(h["elapsed_s"] / 60, h["val_exact_match"]) for h in read_history(curve)],
+                        steps=row["steps"], wrong=wrong, n=row["strings"]["n"])
+
+
+        def measured_run(file):
+            \"\"\"A run measured by bench/accuracy.py --errors: its curve and errors (in fives of answer length).\"\"\"
+            (row,) = json.loads(Path(f"bench/results/ab/{file}").read_text(encoding="utf-8"))["results"].values()
+            wrong = {int(k): v["n"] - v["correct"] for k, v in row["strings"]["by_answer_length_5"].items()}
+            return dict(curve=[(s / 60, em) for _, s, em in row["training"]["validation"]],
+                        steps=row["training"]["steps"], wrong=wrong, n=row["strings"]["n"])
+
+        runs = {"GRU 2x256 (shipped)": shipped_run(now["gru"], "bench/results/curves/gru.csv"),
+                "GRU 2x384": measured_run("gru_384_depth_balance.json"),
+                "LSTM 2x128 (shipped before)": shipped_run(lstm_128, "bench/results/curves/lstm_2x128.csv"),
+                "LSTM 2x256 (shipped)": shipped_run(now["lstm"], "bench/results/curves/lstm.csv")}
+        T = {"en": dict(x="minutes of one core", y="validation exact match on strings", band="answer length (closers)",
+                        wrong="wrong answers, of 10,000 strings prefixes"),
+             "ja": dict(x="1 コアでの学習時間（分）", y="strings での検証の完全一致", band="答えの長さ（閉じ括弧の数）",
+                        wrong="strings の接頭辞 10,000 個のうちの誤り")}[LANG]
+        fives = list(range(0, 35, 5))
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+        for i, (name, r) in enumerate(runs.items()):
+            minutes, em = zip(*r["curve"], strict=True)
+            left.plot(minutes, em, label=name, color=f"C{i}")
+            per_five = [sum(w for k, w in r["wrong"].items() if five <= k < five + 5) for five in fives]
+            right.bar([f + i - 1.5 for f in fives], per_five, width=1, color=f"C{i}", label=name)
+        left.set(xlabel=T["x"], ylabel=T["y"], ylim=(0.9, 1.0))
+        right.set(xlabel=T["band"], ylabel=T["wrong"], xticks=fives, xticklabels=[f"{f}-{f + 4}" for f in fives])
+        for ax in (left, right):
+            ax.grid(alpha=0.3)
+        left.legend(fontsize=8)
+        fig.tight_layout()
+        plt.show()
+
+
+        def rise(r, share=0.2):
+            \"\"\"How much validation rose over the last ``share`` of the run's steps.\"\"\"
+            curve = r["curve"]
+            start = curve[int(len(curve) * (1 - share)) - 1][1]
+            return curve[-1][1] - start
+
+        for name, r in runs.items():
+            long_share = sum(w for k, w in r["wrong"].items() if k >= 20) / max(sum(r["wrong"].values()), 1)
+            print(f"{name:32} {r['steps']:>6,} steps  validation {r['curve'][-1][1]:.2%}, "
+                  f"+{rise(r):.2%} over its last fifth;  wrong {sum(r['wrong'].values()):>3}, "
+                  f"{long_share:.0%} of them answers of 20+ closers")
+        gru_run, lstm_run = runs["GRU 2x256 (shipped)"], runs["LSTM 2x128 (shipped before)"]
+        claim("the shipped GRU was still learning when its schedule ended: its validation rose by a point or more "
+              "over the last fifth of its steps", rise(gru_run) >= 0.01, rise=rise(gru_run))
+        claim("the LSTM at 128 wide had levelled off: less than half a point over the last fifth of its steps",
+              rise(lstm_run) < 0.005, rise=rise(lstm_run))
+        long_shares = {name: sum(w for k, w in r["wrong"].items() if k >= 20) / max(sum(r["wrong"].values()), 1)
+                       for name, r in runs.items()}
+        claim("in every run nine errors in ten or more are answers of 20 closers or more",
+              all(share >= 0.9 for share in long_shares.values()), **long_shares)
+        MORE_CLAIMS
         """
     ),
     md(

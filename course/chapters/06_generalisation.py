@@ -131,7 +131,7 @@ CELLS = [
         en="""
         Read it across the dashed lines, together with the table. Each of the five neural
         models without a stack holds the open brackets in something of fixed size — a
-        recurrent state of a few hundred numbers, or attention over a learned table of
+        recurrent state of five hundred to a thousand numbers, or attention over a learned table of
         positions — and was only ever asked to hold what the range contains. They do not all
         break the same way: some fall further on `long`, others on `deep` (compare each model's
         two columns in the table; the line under the figure names them).
@@ -142,7 +142,7 @@ CELLS = [
         """,
         ja="""
         破線をまたいで、表と合わせて読んでください。スタックを持たない 5 つのニューラルモデルは、どれも開いている括弧を固定サイズの何かに保持しています。
-        数百個の数からなる再帰の状態か、学習した位置の表の上でのアテンションです。そして、範囲に含まれる分より多くを保持するよう求められたことは一度もありません。
+        500〜1,000 個ほどの数からなる再帰の状態か、学習した位置の表の上でのアテンションです。そして、範囲に含まれる分より多くを保持するよう求められたことは一度もありません。
         壊れ方はモデルによって違い、`long` でより大きく落ちるものもあれば、`deep` でより大きく落ちるものもあります
         （表で各モデルの 2 つの列を比べてください。図の下の行にそれぞれのモデル名を挙げています）。
 
