@@ -134,7 +134,7 @@ class TransformerConfig:
             raise ValueError("attn_scale scales the scores for softmax's sake; sigmoid attention does not share a "
                              "key's weight with the others (use attn_scale=none with attn_norm=sigmoid)")
         if self.rand_span and not self.rand_pos:
-            raise ValueError("rand_span draws how far drawn positions reach: it needs rand_pos=true")
+            raise ValueError("rand_span draws a window of the table for drawn positions: it needs rand_pos=true")
         if self.rand_pos and self.pos == "none":
             raise ValueError("rand_pos draws positions: it needs a positional encoding (pos other than none)")
         if self.backward_heads and (self.pos != "relative" or not 0 < self.backward_heads <= self.n_head):
