@@ -546,8 +546,12 @@ CELLS = [
             print(f"{p['arch']} 2x{p['width']:<4} {p['steps']:>6,} steps {p['minutes']:>5.0f} min  depth balance {str(p['deep']):5}  "
                   f"error on strings {p['error']:.2%}")
         best = {key: min(p["error"] for p in points if (p["arch"], p["width"]) == key) for key in colours}
-        claim("the stack model makes no error on strings; every recurrent run here errs on at least one prefix in 1,000",
-              stack["strings"]["exact_match"] == 1.0 and min(best.values()) >= 0.001, best_recurrent=min(best.values()))
+        fewest = min(points, key=lambda p: p["error"])
+        claim("the stack model makes no error on strings; every recurrent run here errs on it, the fewest of them "
+              "the shipped LSTM at 2x256",
+              stack["strings"]["exact_match"] == 1.0 and fewest["error"] > 0.5 / fewest["n"]
+              and (fewest["arch"], fewest["width"], fewest["steps"]) == ("lstm", 256, now["lstm"]["steps"]),
+              fewest=fewest["error"], steps=fewest["steps"])
         claim("the LSTM at 128 wide ends below the GRU at 256, which has more parameters",
               best[("lstm", 128)] < best[("gru", 256)] and params("lstm", 128) < params("gru", 256),
               lstm=best[("lstm", 128)], gru=best[("gru", 256)])
