@@ -646,7 +646,7 @@ CELLS = [
         which lets a head add its keys up instead of averaging them, learned the range far more
         slowly at this budget but lost less of what it had learned at twice and five times the
         length (its `checked:` line); whether it catches up inside the range at a full budget
-        is a measurement still to make. Drawing each stream's positions in a window of its own,
+        is measured at the end of this chapter. Drawing each stream's positions in a window of its own,
         so that training meets the dense spacing a long prompt is answered at, did not help.
 
         ### The length benchmark: three seeds at the full budget
@@ -665,7 +665,7 @@ CELLS = [
         しかし、ふるい分けは次に何を走らせるかを選ぶだけです。シード一つ、短い予算で、どの変種も範囲内でさえ同梱 GPT に遠く及びません。
         何が持ちこたえるかは、フルの予算で、複数のシードから決めます（Zhou et al. が見たとおり、シード一つではどんなことでも言えてしまいます）。
         ヘッドがキーを平均する代わりに足し合わせられる sigmoid アテンションは、この予算では範囲をずっとゆっくり学びましたが、学んだことを 2 倍と 5 倍の長さで失うことは少なくてすみました（その `checked:` の行）。
-        フルの予算で範囲内でも追いつくかどうかは、これから測ることです。
+        フルの予算で範囲内でも追いつくかどうかは、この章の最後で測ります。
         長いプロンプトに答えるときの密な間隔を学習でも見せるため、各系列の位置をそれぞれの範囲の中で引いてみましたが、効きませんでした。
 
         ### 長さのベンチマーク: フルの予算で三つのシード
@@ -895,9 +895,118 @@ CELLS = [
         long prefix, the same tokens as in a short one, already read worse. A probe fitted
         inside the range bounds what fixed linear weights can read, not what the stream
         holds (the refitted one shows it holds more). Whether anything keeps a transformer's
-        focus, and its count, as sharp at 500 brackets as at 50 is the question this chapter
-        leaves open, with the stack model's answer standing beside it.
+        focus, and its count, as sharp at 500 brackets as at 50 is the question the rest of
+        this chapter takes up once more, with the stack model's answer standing beside it.
 
+        ### Sigmoid attention at the full budget
+
+        The screen's one variant that lost less with length than drawn positions alone was
+        sigmoid attention (`--set attn_norm=sigmoid`, Ramapuram et al. 2024): each key's weight
+        is a sigmoid of its score (with a learned bias per head), and the weights do not sum to
+        one. A key's weight never depends on how many others there are, so a head can add its
+        keys up (how many openers, minus how many closers) instead of averaging them, a count
+        that does not shrink as 1/n. At the screen's budget it learned the range far more
+        slowly. Here it is at the full recipe, the benchmark's settings with that one change:
+        `bracketcloser train --recipe gpt --set max_len=1200 --set rand_pos=true --set
+        attn_norm=sigmoid --seed S`, scored by `bench/length.py` on the same suites, beside the
+        drawn-position seeds above; then its finder band by band (its weights normalised to
+        shares, so that they compare with softmax's), and the depth probe at its finder's input.
+        """,
+        ja="""
+        範囲の外でも、深さはストリームの中にまだあります。ただし、範囲内で学習した重みが探す場所にはありません。深さを運ぶ方向は、接頭辞が長くなるにつれてずれていきます。
+        ヘッドのクエリとキーはまさにそうした固定の読み出しなので、見つけ役は焦点が薄れるうえに、照らし合わせる深さもだんだん読み取れなくなります。
+        引いた位置がなくしたのは表の新しい行であって、行と行の新しい間隔ではありません。長い接頭辞の最初の 100 個の括弧は、短い接頭辞と同じトークンなのに、すでに読み取りにくくなっています。
+        範囲内で学習させたプローブが示すのは、固定された線形の重みで読み取れるものの範囲であって、ストリームが保持しているものの範囲ではありません（学習させ直したプローブは、もっと多くを保持していることを示しています）。
+        Transformer の焦点と数え上げを、括弧 50 個のときと同じくらい 500 個でも鋭く保てるものはあるのか。この章の残りでもう一度この問いに取り組みます。その横にはスタックモデルの答えが立っています。
+
+        ### フルの予算での sigmoid アテンション
+
+        ふるい分けの中で、引いた位置だけの場合より長さで失うものが少なかった唯一の変種は sigmoid アテンションでした（`--set attn_norm=sigmoid`、Ramapuram et al. 2024）。
+        各キーの重みはそのスコアの sigmoid で（ヘッドごとに学習するバイアス付き）、重みの合計は 1 になりません。
+        キーの重みはほかのキーがいくつあるかに決して左右されないので、ヘッドはキーを平均する代わりに足し合わせられます（開き括弧の数から閉じ括弧の数を引く）。1/n で縮まない数え上げです。
+        ふるい分けの予算では、範囲をずっとゆっくり学びました。ここではフルのレシピで、ベンチマークの設定にその一つの変更だけを加えて学習させます。
+        `bracketcloser train --recipe gpt --set max_len=1200 --set rand_pos=true --set attn_norm=sigmoid --seed S` で、`bench/length.py` が同じスイートで採点し、上の引いた位置のシードと並べます。
+        続いて、その見つけ役を帯ごとに（softmax と比べられるよう、重みを割合に正規化して）、そして見つけ役の入力での深さのプローブを示します。
+        """,
+    ),
+    code(
+        """
+        sig = json.loads(Path("bench/results/ab/length_gpt_sigmoid.json").read_text(encoding="utf-8"))
+        sig_seeds = sorted(sig["runs"].values(), key=lambda r: r["seed"])
+        sig_low = {s: min(r["suites"][s]["exact_match"] for r in sig_seeds) for s in LENGTH_SUITES}
+        high = {s: max(r["suites"][s]["exact_match"] for r in seeds) for s in LENGTH_SUITES}
+        print(f"recorded {sig['provenance']['date'][:10]}: {len(sig_seeds)} seed(s) of {sig_seeds[0]['steps']:,} steps, "
+              f"{sig['samples']:,} prefixes per suite")
+        print(f"{'':<26}" + "".join(f"{s:>9}" for s in LENGTH_SUITES))
+        for r in sig_seeds:
+            print(f"{'sigmoid, seed ' + str(r['seed']):<26}" + "".join(f"{r['suites'][s]['exact_match']:>9.2%}" for s in LENGTH_SUITES))
+        print(f"{'softmax, drawn, highest':<26}" + "".join(f"{high[s]:>9.2%}" for s in LENGTH_SUITES))
+        print(f"{'shipped GPT, counted':<26}" + "".join(f"{shipped[s]['exact_match']:>9.2%}" for s in LENGTH_SUITES))
+
+        print()
+        claim("inside the range every sigmoid seed is right on 99.9% or more of each sampler's prefixes",
+              all(r["suites"][s]["exact_match"] >= 0.999 for r in sig_seeds for s in IN_RANGE),
+              **{f"lowest_{s}": sig_low[s] for s in IN_RANGE})
+        claim("at twice and at five times the length every sigmoid seed beats the best drawn-position softmax seed",
+              all(sig_low[s] > high[s] for s in ("long", "longer")),
+              **{f"sigmoid_{s}": sig_low[s] for s in ("long", "longer")}, **{f"softmax_{s}": high[s] for s in ("long", "longer")})
+        claim("at twice the depth it is worse than every softmax model here: below each drawn seed and the shipped GPT",
+              max(r["suites"]["deep"]["exact_match"] for r in sig_seeds) < min(shipped["deep"]["exact_match"], *deep),
+              sigmoid=[r["suites"]["deep"]["exact_match"] for r in sig_seeds], shipped=shipped["deep"]["exact_match"])
+        claim("and the goal is nearer, not reached: under 99% at twice the length, under 95% at five times",
+              sig_low["long"] < 0.99 and sig_low["longer"] < 0.95, long=sig_low["long"], longer=sig_low["longer"])
+
+        print()
+        first = sig_seeds[0]
+        head, bands = first["finders"]["finder"], first["finders"]["bands"]
+        print(f"seed {first['seed']}'s finder, {head}: its share of the weight on the innermost open bracket, by band")
+        print(f"{'':>9}{'share':>8}{'entropy':>9}{'exact':>8}")
+        for key, r in bands.items():
+            print(f"{key:>9}{r['weight_on_innermost'][head]:>8.2f}{r['entropy'][head]:>9.2f}{r['exact_match']:>8.0%}")
+        share = [r["weight_on_innermost"][head] for r in bands.values()]
+        inside_bands = [k for k in bands if int(k.split("-")[1]) <= 100]
+        claim("inside the range its finder holds about half its weight on the opener in every band (0.45 or more); "
+              "by the longest band a quarter of that or less",
+              all(bands[k]["weight_on_innermost"][head] >= 0.45 for k in inside_bands) and share[-1] <= share[0] / 4,
+              inside=[bands[k]["weight_on_innermost"][head] for k in inside_bands], longest=share[-1])
+
+        sig_probe = json.loads(Path("bench/results/ab/length_depth_probe_sigmoid.json").read_text(encoding="utf-8"))
+        (sp,) = sig_probe["runs"].values()
+        print()
+        print(f"depth within one, at the input of its finder ({sp['finder']}): inside the range {sp['inside']['within_1']:.0%}; "
+              f"{sp['longest']} brackets, by column: " + ", ".join(f"{c} {v['within_1']:.0%} (refit {sp['long_refit'][c]['within_1']:.0%})"
+                                                             for c, v in sp["long"].items()))
+        softmax_past = {n: w(r, "long", "301-500") for n, r in drawn.items()}
+        claim("the count drifts less than with softmax but still drifts: past the 300th bracket the in-range probe "
+              "reads it better than in any drawn softmax seed, and 30 points or more below its own inside the range",
+              sp["long"]["301-500"]["within_1"] > max(softmax_past.values())
+              and sp["long"]["301-500"]["within_1"] <= sp["inside"]["within_1"] - 0.3,
+              sigmoid=(sp["inside"]["within_1"], sp["long"]["301-500"]["within_1"]), **softmax_past)
+        """
+    ),
+    md(
+        en="""
+        Sigmoid attention is the transformer that went furthest past its length in this lab:
+        inside the range at 99.9% or more on every sampler, at twice and at five times the
+        length ahead of every drawn-position softmax seed (the `checked:` lines). It is
+        also the first thing here that costs something else: at twice the depth it falls below
+        every softmax model. And it does not keep its finder's focus: the share on the opener
+        holds inside the range and falls band by band beyond it. Adding keys up instead of
+        averaging them does not make the count length-independent either: the depth probe
+        reads it better past the 300th bracket than in the softmax seeds, and still far worse
+        than inside the range. A head that can count is not a head that counts only the right
+        things: its bias was learned where 100 brackets was the most it ever summed.
+        """,
+        ja="""
+        sigmoid アテンションは、この実験室で学習させた Transformer のうち、学習した長さの最も先まで進んだものです。範囲内ではどのサンプラーでも 99.9% 以上、2 倍と 5 倍の長さでは引いた位置の softmax のどのシードよりも上です（`checked:` の行）。
+        そして、ここで初めて、何か別のものを代償にしたものでもあります。2 倍の深さでは、どの softmax のモデルよりも下に落ちます。
+        見つけ役の焦点も保てていません。開き括弧への割合は範囲内では保たれ、その先では帯を追うごとに下がります。
+        キーを平均する代わりに足し合わせても、数え上げは長さに依存しないものにはなりません。深さのプローブは、括弧 300 個より先で softmax のシードよりもよく読み取れますが、それでも範囲内よりはずっと悪いのです。
+        数えられるヘッドは、正しいものだけを数えるヘッドではありません。そのバイアスは、足し合わせるのがせいぜい 100 個の括弧だったところで学んだものです。
+        """,
+    ),
+    md(
+        en="""
         ## What to take away
 
         - **Positions are part of the story.** The shipped GPT's focus goes at the edge of its
@@ -909,6 +1018,10 @@ CELLS = [
           what is left is a head whose focus thins as the keys multiply, band after band, and
           a depth still in the stream but no longer where the model's fixed weights read it;
           the answers go with both. Measure where a head looks, not only whether the answer is right.
+        - **A head that can add up goes further, and still not all the way.** Sigmoid attention,
+          whose weights do not have to sum to one, took the same recipe furthest past its
+          length and kept the range; its focus thins and its count drifts later, not never,
+          and it paid at twice the depth.
         - **A length-independent algorithm exists, and a model can hold it.** The stack model
           was right on every prefix at twice and five times its length, with fewer parameters
           than any of the others (Chapter 6): an architecture whose memory grows with the
@@ -923,18 +1036,14 @@ CELLS = [
         `gpt = bc.load("latest")`. Where is its finder, and how long does it keep its focus?
         """,
         ja="""
-        範囲の外でも、深さはストリームの中にまだあります。ただし、範囲内で学習した重みが探す場所にはありません。深さを運ぶ方向は、接頭辞が長くなるにつれてずれていきます。
-        ヘッドのクエリとキーはまさにそうした固定の読み出しなので、見つけ役は焦点が薄れるうえに、照らし合わせる深さもだんだん読み取れなくなります。
-        引いた位置がなくしたのは表の新しい行であって、行と行の新しい間隔ではありません。長い接頭辞の最初の 100 個の括弧は、短い接頭辞と同じトークンなのに、すでに読み取りにくくなっています。
-        範囲内で学習させたプローブが示すのは、固定された線形の重みで読み取れるものの範囲であって、ストリームが保持しているものの範囲ではありません（学習させ直したプローブは、もっと多くを保持していることを示しています）。
-        Transformer の焦点と数え上げを、括弧 50 個のときと同じくらい 500 個でも鋭く保てるものはあるのか。それがこの章が未解決のまま残す問いで、その横にはスタックモデルの答えが立っています。
-
         ## この章で持ち帰ること
 
         - **位置は話の一部です。** 同梱 GPT の焦点は範囲の境目で失われます。そこで `,output` が、位置の表の中で一度も立ったことのない行に移るからです。
           学習の系列よりずっと長い範囲から位置を引き、新しい行が一つもないようにすると、同じレシピが学習した長さのはるか先まで進みました。範囲内ではほぼ同じ出来ですが、そこで 99.9% には届いていません。
         - **その次に、アテンションが平らになり、深さの読み取りがずれます。** 位置がもう新しくなくなると、残るのは、キーが増えるにつれて帯を追うごとに焦点が薄れていくヘッドと、ストリームの中にまだあるのに、モデルの固定された重みが読む場所からはずれていく深さです。答えはその両方と一緒に崩れます。
           答えが正しいかどうかだけでなく、ヘッドがどこを見ているかも測りましょう。
+        - **足し合わせられるヘッドはもっと先まで進みますが、それでも最後までは届きません。** 重みの合計が 1 でなくてよい sigmoid アテンションは、同じレシピを学習した長さの最も先まで進ませ、範囲内の出来も保ちました。
+          その焦点が薄れ、数え上げがずれるのは、なくなったのではなく、遅くなっただけです。そして 2 倍の深さでは代償を払いました。
         - **長さに依存しないアルゴリズムは存在し、モデルはそれを保持できます。** スタックモデルは、学習した長さの 2 倍でも 5 倍でもすべての接頭辞に正しく答え、しかもパラメータ数はほかのどのモデルよりも少ないのでした（第 6 章）。
           入力とともに記憶が伸びるアーキテクチャが、ソルバーと同じ手順を実行しているのです。どんな長さでも同じことをする Transformer は、この分野がいまも探し続けているものです。
 
