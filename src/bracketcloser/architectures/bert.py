@@ -63,7 +63,7 @@ class BERT(BracketModel):
         self.cfg, self.max_len = cfg, position_limit(cfg)
         self.mask_id = cfg.vocab_size
         self.embed = Embedding(cfg, cfg.vocab_size + 1)
-        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
+        self.blocks = nn.ModuleList(Block(cfg, layer=i) for i in range(cfg.n_layer))
         self.ln_f = nn.LayerNorm(cfg.n_embd)
         self.head = nn.Linear(cfg.n_embd, cfg.vocab_size)
         init_weights(self)

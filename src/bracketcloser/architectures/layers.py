@@ -22,7 +22,7 @@
   which gives keys scored far enough below the best exactly no weight; ``"sigmoid"`` weighs
   each key on its own, sigmoid(score + a learned bias per head), with no sum to 1: a key's
   weight does not depend on how many others there are, and a head can add up (count) instead
-  of averaging.
+  of averaging; ``sigmoid_layers`` makes only the first layers so, the ones that count.
 - ``FeedForward`` and ``Block``: the pre-norm residual block (norm -> attention -> add,
   norm -> MLP -> add), optionally with cross-attention for a decoder.
 
@@ -99,6 +99,11 @@ class TransformerConfig:
     # reads their sum, the depth (times its weight per key), where softmax reads the depth over
     # the length. The price: whatever else a head sums grows with the length too
     attn_norm: str = "softmax"
+    # the first this many self-attention layers (of each stack) weigh their keys by sigmoid
+    # attention, the rest by ``attn_norm``: layers below that can add the brackets up (a depth
+    # that does not shrink as 1/n), layers above that must choose one of them (a sum to 1 bounds
+    # what they take from the keys they should not read). 0: every layer by attn_norm
+    sigmoid_layers: int = 0
     # True: in training each stream's positions are an ordered random subset of
     # 0..max_len-1, not 0, 1, 2, ..., so that every position up to max_len is seen in training
     # and a longer input at test time is no longer out of distribution (Ruoss et al. 2023);
@@ -133,6 +138,11 @@ class TransformerConfig:
         if self.attn_norm == "sigmoid" and self.attn_scale != "none":
             raise ValueError("attn_scale scales the scores for softmax's sake; sigmoid attention does not share a "
                              "key's weight with the others (use attn_scale=none with attn_norm=sigmoid)")
+        if self.sigmoid_layers and (self.attn_norm == "sigmoid" or self.attn_scale != "none"
+                                    or not 0 < self.sigmoid_layers <= self.n_layer):
+            raise ValueError(f"sigmoid_layers makes the first layers sigmoid under softmax or sparsemax ones: it needs "
+                             f"attn_norm other than sigmoid, attn_scale=none and at most n_layer ({self.n_layer}) "
+                             f"layers, got {self.sigmoid_layers}")
         if self.rand_span and not self.rand_pos:
             raise ValueError("rand_span draws a window of the table for drawn positions: it needs rand_pos=true")
         if self.rand_pos and self.pos == "none":
@@ -294,13 +304,14 @@ class Attention(Recording, nn.Module):
     """Multi-head attention. ``mask`` (B, 1, Tq, Tk) is True where a query may look.
     While ``record`` is on (``model.explain``) it keeps where the last query looked."""
 
-    def __init__(self, cfg: TransformerConfig, cross: bool = False):
+    def __init__(self, cfg: TransformerConfig, cross: bool = False, norm: str | None = None):
         super().__init__()
+        norm = norm or cfg.attn_norm  # a layer's own normaliser (``sigmoid_layers``), else the model's
         self.n_head, self.rotary, self.log_scale = cfg.n_head, cfg.pos == "rotary", cfg.attn_scale != "none"
-        self.sparse = cfg.attn_norm == "sparsemax"
+        self.sparse = norm == "sparsemax"
         # attn_norm="sigmoid": the bias per head, kept as its distance from -log(SIGMOID_KEYS)
         # so that weight decay pulls it there, not toward 0 (half the weight on every key)
-        self.sigmoid_shift = nn.Parameter(torch.zeros(cfg.n_head)) if cfg.attn_norm == "sigmoid" else None
+        self.sigmoid_shift = nn.Parameter(torch.zeros(cfg.n_head)) if norm == "sigmoid" else None
         # attn_scale="learned": a scale per head, kept as its log so that weight decay pulls it
         # toward 1 (plain log n scaling), not toward 0 (no attention at all)
         self.log_head_scale = nn.Parameter(torch.zeros(cfg.n_head)) if cfg.attn_scale == "learned" else None
@@ -384,11 +395,14 @@ class FeedForward(nn.Module):
 
 
 class Block(nn.Module):
-    """Pre-norm residual block; with ``cross=True`` it also attends to an encoder's output."""
+    """Pre-norm residual block; with ``cross=True`` it also attends to an encoder's output.
+    ``layer``: its place in the stack, which decides its self-attention's normaliser
+    (``sigmoid_layers``); cross-attention always uses the model's own."""
 
-    def __init__(self, cfg: TransformerConfig, cross: bool = False):
+    def __init__(self, cfg: TransformerConfig, cross: bool = False, layer: int = 0):
         super().__init__()
-        self.ln1, self.attn = nn.LayerNorm(cfg.n_embd), Attention(cfg)
+        norm = "sigmoid" if layer < cfg.sigmoid_layers else cfg.attn_norm
+        self.ln1, self.attn = nn.LayerNorm(cfg.n_embd), Attention(cfg, norm=norm)
         self.ln_x, self.xattn = (nn.LayerNorm(cfg.n_embd), Attention(cfg, cross=True)) if cross else (None, None)
         self.ln2, self.ffn = nn.LayerNorm(cfg.n_embd), FeedForward(cfg)
 

@@ -58,8 +58,8 @@ class EncoderDecoder(BracketModel):
             raise ValueError(f"the encoder-decoder's encoder is full or causal, got encoder={cfg.encoder!r}")
         self.cfg, self.max_len = cfg, position_limit(cfg)
         self.src_embed, self.tgt_embed = Embedding(cfg, cfg.vocab_size), Embedding(cfg, cfg.vocab_size)
-        self.encoder = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
-        self.decoder = nn.ModuleList(Block(cfg, cross=True) for _ in range(cfg.n_layer))
+        self.encoder = nn.ModuleList(Block(cfg, layer=i) for i in range(cfg.n_layer))
+        self.decoder = nn.ModuleList(Block(cfg, cross=True, layer=i) for i in range(cfg.n_layer))
         for block in self.encoder:
             block.attn.keys = "prompt"  # the encoder reads the prompt (before ,output) only
         self.ln_enc, self.ln_dec = nn.LayerNorm(cfg.n_embd), nn.LayerNorm(cfg.n_embd)
