@@ -210,29 +210,30 @@ def test_sigmoid_attention_weighs_each_key_on_its_own_and_can_count():
         model_config("gpt", attn_norm="sigmoid", attn_scale="log")
 
 
-@pytest.mark.parametrize("name", [a for a, (_, config, _) in REGISTRY.items() if config is TransformerConfig])
-def test_sigmoid_layers_count_under_softmax_layers(name, dyck_examples):
+@pytest.mark.parametrize(("name", "extra"), [("gpt", {}), ("gpt", {"attn_norm": "sparsemax"}), ("bert", {}),
+                                           ("bert", {"encoder": "prefix"}), ("transformer", {})])
+def test_sigmoid_layers_count_under_softmax_layers(name, extra, dyck_examples):
     """sigmoid_layers=1: the first self-attention layer of each stack is sigmoid (it has the
     bias per head; its weights need not sum to 1), the others and every cross-attention keep
-    softmax (rows sum to 1); decoding still equals teacher forcing; nonsense is refused."""
+    the model's normaliser (rows sum to 1); decoding still equals teacher forcing; nonsense is
+    refused, one cause at a time."""
     torch.manual_seed(0)
-    model = build(name, n_embd=32, n_layer=2, sigmoid_layers=1).eval()
-    attns = {n: m for n, m in model.named_modules() if n.endswith("attn")}
-    for n, m in attns.items():
-        first_self = n.endswith(".0.attn") and "xattn" not in n
-        assert (m.sigmoid_shift is not None) == first_self, n
-    assert any(m.sigmoid_shift is not None for m in attns.values())
+    model = build(name, n_embd=32, n_layer=2, sigmoid_layers=1, **extra).eval()
     with torch.no_grad():
         for p in model.parameters():
             p.add_(0.3 * torch.randn_like(p))
+    seen = model.explain(torch.tensor(V.prompt_ids("({[" * 4)), 2).attention
+    assert any(k.endswith(".0.attn") for k in seen) and any(k.endswith(".1.attn") for k in seen)
+    for key, weights in seen.items():
+        counts = key.endswith(".0.attn")  # the first self-attention layer of its stack, not a cross-attention
+        assert (model.get_submodule(key).sigmoid_shift is not None) == counts, key
+        sums = weights.sum(-1)
+        assert torch.allclose(sums, torch.ones_like(sums), atol=1e-4) != counts, key
     assert_decoding_matches_teacher_forcing(model, dyck_examples)
-    if name == "gpt":
-        seen = model.explain(torch.tensor(V.prompt_ids("({[" * 4)), 1).attention
-        assert not torch.allclose(seen["blocks.0.attn"].sum(-1), torch.ones(()), atol=1e-3)
-        torch.testing.assert_close(seen["blocks.1.attn"].sum(-1), torch.ones_like(seen["blocks.1.attn"].sum(-1)))
-    for bad in ({"sigmoid_layers": 3}, {"sigmoid_layers": 1, "attn_norm": "sigmoid"},
-                {"sigmoid_layers": 1, "attn_scale": "log"}):
-        with pytest.raises(ValueError, match="sigmoid_layers"):
+    for bad, why in (({"sigmoid_layers": 2}, "leave a layer"), ({"sigmoid_layers": -1}, "leave a layer"),
+                     ({"sigmoid_layers": 1, "attn_norm": "sigmoid"}, "already"),
+                     ({"sigmoid_layers": 1, "attn_scale": "log"}, "attn_scale")):
+        with pytest.raises(ValueError, match=why):
             model_config(name, n_layer=2, **bad)
 
 

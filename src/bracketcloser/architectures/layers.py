@@ -99,10 +99,10 @@ class TransformerConfig:
     # reads their sum, the depth (times its weight per key), where softmax reads the depth over
     # the length. The price: whatever else a head sums grows with the length too
     attn_norm: str = "softmax"
-    # the first this many self-attention layers (of each stack) weigh their keys by sigmoid
-    # attention, the rest by ``attn_norm``: layers below that can add the brackets up (a depth
-    # that does not shrink as 1/n), layers above that must choose one of them (a sum to 1 bounds
-    # what they take from the keys they should not read). 0: every layer by attn_norm
+    # the first this many self-attention layers (of each stack; at most n_layer - 1) weigh their
+    # keys by sigmoid attention, the rest by ``attn_norm``: layers below that can add the brackets
+    # up (a depth that does not shrink as 1/n), layers above that must choose one of them (a sum
+    # to 1 bounds what they take from the keys they should not read). 0: every layer by attn_norm
     sigmoid_layers: int = 0
     # True: in training each stream's positions are an ordered random subset of
     # 0..max_len-1, not 0, 1, 2, ..., so that every position up to max_len is seen in training
@@ -138,11 +138,6 @@ class TransformerConfig:
         if self.attn_norm == "sigmoid" and self.attn_scale != "none":
             raise ValueError("attn_scale scales the scores for softmax's sake; sigmoid attention does not share a "
                              "key's weight with the others (use attn_scale=none with attn_norm=sigmoid)")
-        if self.sigmoid_layers and (self.attn_norm == "sigmoid" or self.attn_scale != "none"
-                                    or not 0 < self.sigmoid_layers <= self.n_layer):
-            raise ValueError(f"sigmoid_layers makes the first layers sigmoid under softmax or sparsemax ones: it needs "
-                             f"attn_norm other than sigmoid, attn_scale=none and at most n_layer ({self.n_layer}) "
-                             f"layers, got {self.sigmoid_layers}")
         if self.rand_span and not self.rand_pos:
             raise ValueError("rand_span draws a window of the table for drawn positions: it needs rand_pos=true")
         if self.rand_pos and self.pos == "none":
@@ -151,6 +146,16 @@ class TransformerConfig:
             raise ValueError(f"backward_heads needs pos=relative and at most n_head ({self.n_head}) heads, "
                              f"got {self.backward_heads} with pos={self.pos}")
         check_sizes(self, ("n_layer", "n_head", "n_embd", "ffn_mult", "max_len"))
+        if self.sigmoid_layers:
+            if self.attn_norm == "sigmoid":
+                raise ValueError("sigmoid_layers makes the first layers sigmoid under the others: with attn_norm=sigmoid "
+                                 "every layer already is (use sigmoid_layers=0)")
+            if self.attn_scale != "none":
+                raise ValueError("attn_scale scales the scores for softmax's sake, and sigmoid_layers' layers do not "
+                                 "share a key's weight (use attn_scale=none with sigmoid_layers)")
+            if not 0 < self.sigmoid_layers < self.n_layer:
+                raise ValueError(f"sigmoid_layers must leave a layer above them that chooses: 1 to n_layer - 1 "
+                                 f"({self.n_layer - 1}), got {self.sigmoid_layers} (every layer sigmoid: attn_norm=sigmoid)")
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
 
@@ -307,6 +312,8 @@ class Attention(Recording, nn.Module):
     def __init__(self, cfg: TransformerConfig, cross: bool = False, norm: str | None = None):
         super().__init__()
         norm = norm or cfg.attn_norm  # a layer's own normaliser (``sigmoid_layers``), else the model's
+        if norm not in ATTN_NORM:
+            raise ValueError(f"unknown attention normaliser {norm!r} (choose from {', '.join(ATTN_NORM)})")
         self.n_head, self.rotary, self.log_scale = cfg.n_head, cfg.pos == "rotary", cfg.attn_scale != "none"
         self.sparse = norm == "sparsemax"
         # attn_norm="sigmoid": the bias per head, kept as its distance from -log(SIGMOID_KEYS)
@@ -396,12 +403,12 @@ class FeedForward(nn.Module):
 
 class Block(nn.Module):
     """Pre-norm residual block; with ``cross=True`` it also attends to an encoder's output.
-    ``layer``: its place in the stack, which decides its self-attention's normaliser
-    (``sigmoid_layers``); cross-attention always uses the model's own."""
+    ``layer``: its place in its stack, which decides its self-attention's normaliser
+    (``sigmoid_layers``; None: the model's own); cross-attention always uses the model's own."""
 
-    def __init__(self, cfg: TransformerConfig, cross: bool = False, layer: int = 0):
+    def __init__(self, cfg: TransformerConfig, cross: bool = False, layer: int | None = None):
         super().__init__()
-        norm = "sigmoid" if layer < cfg.sigmoid_layers else cfg.attn_norm
+        norm = "sigmoid" if layer is not None and layer < cfg.sigmoid_layers else cfg.attn_norm
         self.ln1, self.attn = nn.LayerNorm(cfg.n_embd), Attention(cfg, norm=norm)
         self.ln_x, self.xattn = (nn.LayerNorm(cfg.n_embd), Attention(cfg, cross=True)) if cross else (None, None)
         self.ln2, self.ffn = nn.LayerNorm(cfg.n_embd), FeedForward(cfg)
