@@ -516,7 +516,8 @@ CELLS = [
         points += [shipped_point(before["gru"], "gru", 256, False), shipped_point(now["gru"], "gru", 256, True),
                    shipped_point(before["lstm"], "lstm", 128, False), shipped_point(lstm_128, "lstm", 128, True),
                    shipped_point(now["lstm"], "lstm", 256, True)]
-        points += [run_point("lstm_256_depth_balance.json", "lstm", 256), run_point("gru_384_depth_balance.json", "gru", 384)]
+        points += [run_point("lstm_256_depth_balance.json", "lstm", 256), run_point("gru_384_depth_balance.json", "gru", 384),
+                   run_point("gru_128_depth_balance.json", "gru", 128)]
         stack = now["stack"]
         T = {"en": dict(x="minutes of one core", y="error rate on strings", deep="filled: with depth balance",
                         stack="stack model", none="none wrong"),
@@ -564,6 +565,11 @@ CELLS = [
               "wide: there, more steps bought more than more width",
               gru_384["error"] > gru_256["error"] and abs(gru_384["minutes"] - gru_256["minutes"]) < 0.2 * gru_256["minutes"],
               gru_256=(gru_256["error"], gru_256["minutes"]), gru_384=(gru_384["error"], gru_384["minutes"]))
+        gru_128 = run_point("gru_128_depth_balance.json", "gru", 128)
+        claim("and 128 wide for twice the steps, in less time, went further than 256 wide: for the GRU, steps beat "
+              "width at both ends", gru_128["error"] < gru_256["error"] and gru_128["minutes"] < gru_256["minutes"]
+              and gru_128["steps"] >= 2 * gru_256["steps"],
+              gru_128=(gru_128["error"], gru_128["minutes"], gru_128["steps"]), gru_256=(gru_256["error"], gru_256["minutes"]))
         """
     ),
     md(
@@ -605,7 +611,8 @@ CELLS = [
             return dict(curve=[(s / 60, em) for _, s, em in row["training"]["validation"]],
                         steps=row["training"]["steps"], wrong=wrong, n=row["strings"]["n"])
 
-        runs = {"GRU 2x256 (shipped)": shipped_run(now["gru"], "bench/results/curves/gru.csv"),
+        runs = {"GRU 2x128": measured_run("gru_128_depth_balance.json"),
+                "GRU 2x256 (shipped)": shipped_run(now["gru"], "bench/results/curves/gru.csv"),
                 "GRU 2x384": measured_run("gru_384_depth_balance.json"),
                 "LSTM 2x128 (shipped before)": shipped_run(lstm_128, "bench/results/curves/lstm_2x128.csv"),
                 "LSTM 2x256 (shipped)": shipped_run(now["lstm"], "bench/results/curves/lstm.csv")}
@@ -619,7 +626,7 @@ CELLS = [
             minutes, em = zip(*r["curve"], strict=True)
             left.plot(minutes, em, label=name, color=f"C{i}")
             per_five = [sum(w for k, w in r["wrong"].items() if five <= k < five + 5) for five in fives]
-            right.bar([f + i - 1.5 for f in fives], per_five, width=1, color=f"C{i}", label=name)
+            right.bar([f + 0.8 * (i - (len(runs) - 1) / 2) for f in fives], per_five, width=0.8, color=f"C{i}", label=name)
         left.set(xlabel=T["x"], ylabel=T["y"], ylim=(0.9, 1.0))
         right.set(xlabel=T["band"], ylabel=T["wrong"], xticks=fives, xticklabels=[f"{f}-{f + 4}" for f in fives])
         for ax in (left, right):
@@ -649,8 +656,9 @@ CELLS = [
                        for name, r in runs.items()}
         claim("in every run nine errors in ten or more are answers of 20 closers or more",
               all(share >= 0.9 for share in long_shares.values()), **long_shares)
-        claim("the GRU at 384 wide was still learning as well: a point or more over its last fifth",
-              rise(runs["GRU 2x384"]) >= 0.01, rise=rise(runs["GRU 2x384"]))
+        claim("the GRU at 128 and at 384 wide was still learning as well: a point or more over its last fifth",
+              all(rise(runs[name]) >= 0.01 for name in ("GRU 2x128", "GRU 2x384")),
+              rise_128=rise(runs["GRU 2x128"]), rise_384=rise(runs["GRU 2x384"]))
         longer = measured_run("lstm_256_depth_balance.json")  # the same LSTM recipe taken to 32,000 steps
         shipped_wrong = sum(runs["LSTM 2x256 (shipped)"]["wrong"].values()) / runs["LSTM 2x256 (shipped)"]["n"]
         claim("and a longer run of the shipped LSTM's recipe, past the two-hour cap, did no better on strings",
@@ -663,9 +671,11 @@ CELLS = [
         A fixed-size state can learn the rule far enough for most prefixes, and the data decides
         how far; what it does not reach, within two hours of one core, is every answer of 25-30
         closers. Read where each stops. The GRU was still learning when its schedule ended, at
-        256 wide and at 384: it stops at the budget, and at about the same time more steps at 256
-        went further than more width (its gates cannot count as an LSTM's cell can, Weiss et al.
-        2018: it has to learn the stack some other way, and slowly). The LSTM at 128 wide had
+        128, 256 and 384 wide: it stops at the budget, and for it more steps went further than
+        more width at both ends, 256 against 384 at about the same time and 128 against 256 in
+        less (its gates cannot count as an LSTM's cell can, Weiss et al. 2018: it has to learn
+        the stack some other way, and slowly, and a narrower state takes more steps in the
+        time). The LSTM at 128 wide had
         levelled off short of 99.9%: it stopped at its width. Twice as wide, within the same two
         hours (the shipped LSTM), it went further, and a longer run of the same did no better:
         width moved its limit, and the steps the cap allows do not reach 99.9%. In every run the
@@ -681,9 +691,9 @@ CELLS = [
         ja="""
         固定サイズの状態でも、たいていの接頭辞に足りるところまでは規則を学べ、どこまで学べるかはデータが決めます。
         1 コア 2 時間のうちに届かないのは、閉じ括弧 25〜30 個の答えのすべてです。それぞれがどこで止まるかを読みましょう。
-        GRU は、幅 256 でも 384 でも、スケジュールが終わったときにまだ学んでいました。止まったのは予算のところで、ほぼ同じ時間なら、
-        幅を増やすより幅 256 でステップを増やすほうが先まで進みました（GRU のゲートは LSTM のセルのようには数えられません。Weiss et al. 2018。
-        スタックを別のやり方で、ゆっくり学ぶしかないのです）。幅 128 の LSTM は 99.9% の手前で伸びが止まっていました。止まったのは幅のところです。
+        GRU は、幅 128 でも 256 でも 384 でも、スケジュールが終わったときにまだ学んでいました。止まったのは予算のところで、
+        GRU では両端で、幅を増やすよりステップを増やすほうが先まで進みました。ほぼ同じ時間なら 384 より 256 が、より短い時間でも 256 より 128 が先まで進んだのです
+        （GRU のゲートは LSTM のセルのようには数えられません。Weiss et al. 2018。スタックを別のやり方で、ゆっくり学ぶしかなく、状態が狭いほど同じ時間に多くのステップを踏めます）。幅 128 の LSTM は 99.9% の手前で伸びが止まっていました。止まったのは幅のところです。
         幅を 2 倍にすると、同じ 2 時間のうちに（同梱の LSTM）さらに先まで進み、同じものをもっと長く学習させても良くはなりませんでした。
         幅は限界を動かし、上限の許すステップ数では 99.9% に届きません。どの実行でも残る誤りは閉じ括弧 20 個以上の長い答えで、
         そこでは状態が、1 層あたり数百個の数に収めた 20〜30 個の括弧のスタックを書き出さなければなりません。
