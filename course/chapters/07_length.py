@@ -960,13 +960,28 @@ CELLS = [
               all(sig_low[s] > max(high[s], *(o[s]["exact_match"] for o in others.values())) for s in ("long", "longer")),
               **{f"sigmoid_{s}": sig_low[s] for s in ("long", "longer")},
               **{f"best_other_{s}": max(high[s], *(o[s]["exact_match"] for o in others.values())) for s in ("long", "longer")})
-        claim("at twice the depth it is below each drawn-position softmax seed and the shipped GPT",
-              max(r["suites"]["deep"]["exact_match"] for r in sig_seeds) < min(shipped["deep"]["exact_match"], *deep),
-              sigmoid=[r["suites"]["deep"]["exact_match"] for r in sig_seeds], shipped=shipped["deep"]["exact_match"])
-        claim("and the goal is not reached: under 99% at twice the length, under 95% at five times",
-              sig_low["long"] < 0.99 and sig_low["longer"] < 0.95, long=sig_low["long"], longer=sig_low["longer"])
+        sig_deep = [r["suites"]["deep"]["exact_match"] for r in sig_seeds]
+        claim("at twice the depth its seeds scatter, more than 30 points apart: the lowest below each drawn-position "
+              "softmax seed and the shipped GPT, the highest above them all",
+              max(sig_deep) - min(sig_deep) > 0.3 and min(sig_deep) < min(shipped["deep"]["exact_match"], *deep)
+              and max(sig_deep) > max(shipped["deep"]["exact_match"], *deep),
+              sigmoid=sig_deep, shipped=shipped["deep"]["exact_match"], softmax=deep)
+        sig_long = [r["suites"]["long"]["exact_match"] for r in sig_seeds]
+        claim("a seed reaches the goal at twice the length, 99%, but not the lowest, and none is near 95% at five times",
+              max(sig_long) >= 0.99 > sig_low["long"] and sig_low["longer"] < 0.95 and
+              max(r["suites"]["longer"]["exact_match"] for r in sig_seeds) < 0.9,
+              long=sig_long, longer=[r["suites"]["longer"]["exact_match"] for r in sig_seeds])
 
         print()
+        inside_of = lambda r: [k for k in r["finders"]["bands"] if int(k.split("-")[1]) <= trained.length]  # noqa: E731
+        finder_share = {r["seed"]: min(r["finders"]["bands"][k]["weight_on_innermost"][r["finders"]["finder"]]
+                                       for k in inside_of(r)) for r in sig_seeds}
+        for r in sig_seeds:
+            print(f"seed {r['seed']}: the head with the most weight on the opener inside the range is "
+                  f"{r['finders']['finder']}, with at least {finder_share[r['seed']]:.2f} of it in every band there")
+        claim("the seeds found different ways to answer: one has a finder with half its weight or more on the opener "
+              "inside the range, another no head with even a tenth there",
+              max(finder_share.values()) >= 0.45 and min(finder_share.values()) < 0.1, **{f"seed_{k}": v for k, v in finder_share.items()})
         first = sig_seeds[0]
         bands = first["finders"]["bands"]
         head = first["finders"]["finder"]
@@ -979,11 +994,16 @@ CELLS = [
         shortest, longest = list(bands)[0], list(bands)[-1]
         grows = lambda h: bands[longest]["total_weight"][h] / bands[shortest]["total_weight"][h]  # noqa: E731
         length_grows = keys[longest] / keys[shortest]
-        claim("its first layer adds the brackets up: each of its heads spreads its weight evenly (under 0.05 on the "
-              "opener in every band) and its total weight grows in step with the prefix (within a quarter)",
-              all(bands[k]["weight_on_innermost"][f"L0H{i}"] < 0.05 for k in bands for i in range(2))
-              and all(abs(grows(f"L0H{i}") / length_grows - 1) < 0.25 for i in range(2)),
-              total_grows=[grows(f"L0H{i}") for i in range(2)], prefix_grows=length_grows)
+
+        def first_layer_counts(r):
+            b = r["finders"]["bands"]
+            ratio = [b[longest]["total_weight"][f"L0H{i}"] / b[shortest]["total_weight"][f"L0H{i}"] for i in range(2)]
+            return all(b[k]["weight_on_innermost"][f"L0H{i}"] < 0.05 for k in b for i in range(2)) and all(
+                abs(x / length_grows - 1) < 0.25 for x in ratio), ratio
+        claim("in every seed the first layer adds the brackets up: each of its heads spreads its weight evenly (under "
+              "0.05 on the opener in every band) and its total weight grows in step with the prefix (within a quarter)",
+              all(first_layer_counts(r)[0] for r in sig_seeds), prefix_grows=length_grows,
+              **{f"seed_{r['seed']}": first_layer_counts(r)[1] for r in sig_seeds})
         share = [r["weight_on_innermost"][head] for r in bands.values()]
         inside_bands = [k for k in bands if int(k.split("-")[1]) <= trained.length]
         beyond_share = [bands[k]["weight_on_innermost"][head] for k in bands if k not in inside_bands]
@@ -1004,41 +1024,54 @@ CELLS = [
             print(f"seed {sp['seed']}, depth within one at its finder's input ({sp['finder']}, after {sp['stream']}): inside the "
                   f"range {sp['inside']['within_1']:.0%}; {sp['longest']} brackets, by column: "
                   + ", ".join(f"{c} {v['within_1']:.0%} (refit {sp['long_refit'][c]['within_1']:.0%})" for c, v in sp["long"].items()))
-        softmax_past = {n: w(r, "long", "301-500") for n, r in drawn.items()}
         sig_runs = list(sig_probe["runs"].values())
-        claim("the count drifts here too, from the start of a long prompt: its first 100 brackets read ten points or "
-              "more worse than inside the range, and past the 300th bracket 30 points or more worse (better than "
-              "in the softmax seeds, whose finders are probed a layer earlier)",
-              all(sp["long"]["1-100"]["within_1"] <= sp["inside"]["within_1"] - 0.1
-                  and sp["long"]["301-500"]["within_1"] <= sp["inside"]["within_1"] - 0.3
-                  and sp["long"]["301-500"]["within_1"] > max(softmax_past.values()) for sp in sig_runs),
-              sigmoid=[(sp["inside"]["within_1"], sp["long"]["1-100"]["within_1"], sp["long"]["301-500"]["within_1"])
-                       for sp in sig_runs], **softmax_past)
+        drop = [sp["inside"]["within_1"] - sp["long"]["1-100"]["within_1"] for sp in sig_runs]
+        claim("past the 300th bracket the count drifts in every seed: the in-range probe reads it 30 points or more "
+              "worse than inside the range, while a probe refitted there still reads it on 70% or more",
+              all(sp["long"]["301-500"]["within_1"] <= sp["inside"]["within_1"] - 0.3
+                  and sp["long_refit"]["301-500"]["within_1"] >= 0.7 for sp in sig_runs),
+              **{f"seed_{sp['seed']}": (sp["inside"]["within_1"], sp["long"]["301-500"]["within_1"],
+                                        sp["long_refit"]["301-500"]["within_1"]) for sp in sig_runs})
+        claim("on the first 100 brackets of a long prompt the seeds part: one reads them as inside the range (within "
+              "three points), another ten points or more worse",
+              min(drop) <= 0.03 and max(drop) >= 0.1, **{f"seed_{sp['seed']}": d for sp, d in zip(sig_runs, drop, strict=True)})
         """
     ),
     md(
         en="""
         Sigmoid attention took the recipe further past its length than any other transformer
-        in this lab, at twice and at five times, and kept the range (the `checked:` lines; one
-        seed so far, and one seed, as above, can say anything: the other two are the next
-        measurement). It paid in depth: at twice the depth it is below each softmax seed with
-        drawn positions and the shipped GPT. Why it still gives way shows in its heads. Its
-        first layer does what sigmoid attention allows: both heads look evenly at every
-        bracket and add them up, their total weight growing with the prefix, a count that
-        does not shrink as 1/n. But nothing bounds what the other heads add up either. The
-        finder keeps about half of its weight on the opener inside the range, and past it the
-        opener's weight even grows; the weight on every other bracket grows faster, so its
-        share falls band after band. And the depth the finder matches drifts as with softmax,
-        from the first hundred brackets of a long prompt on. Weights that need not sum to one
-        free a head from dividing by the length, and from any limit on what it takes from the
-        keys it was never meant to read.
+        in this lab, at twice and at five times, and kept the range (the `checked:` lines). One
+        seed reached this chapter's goal at twice the length, 99%; the lowest did not, and at
+        twice the depth the seeds lie far apart, one below every softmax model it is set
+        against, one above them all: length generalisation that depends on the seed, here
+        too. The seeds did not even find the same way to answer: one has a finder as chapter 5
+        would know it, the other no head that puts even a tenth of its weight on the opener at
+        the first answer step, and it is the better of the two beyond the range.
+
+        Why it still gives way shows in their heads. In every seed the first layer does what
+        sigmoid attention allows: both heads look evenly at every bracket and add them up,
+        their total weight growing with the prefix, a count that does not shrink as 1/n. But
+        nothing bounds what the other heads add up either. Seed 0's finder keeps about half of
+        its weight on the opener inside the range, and past it the opener's weight even grows;
+        the weight on every other bracket grows faster, so its share falls band after band.
+        And past the 300th bracket the depth drifts in every seed, still in the stream (a
+        refitted probe reads it) but not where fixed weights look. On the first hundred
+        brackets of a long prompt, where the drawn-position softmax seeds lost 15 points and
+        more to the denser spacing, one sigmoid seed loses nothing: a sum does not care how
+        densely the prompt is packed. Weights that need not sum to one free a head from
+        dividing by the length, and from any limit on what it takes from the keys it was
+        never meant to read.
         """,
         ja="""
-        sigmoid アテンションは、このレシピを、この実験室のほかのどの Transformer よりも学習した長さの先まで進ませました。2 倍でも 5 倍でもそうで、範囲内の出来も保ちました（`checked:` の行。いまのところシードは一つです。上で見たとおりシード一つではどんなことでも言えてしまうので、残りの二つが次の測定です）。
-        代償は深さで払いました。2 倍の深さでは、引いた位置の softmax のどのシードよりも、同梱 GPT よりも下です。
-        それでもなお崩れる理由は、ヘッドに表れています。最初の層は sigmoid アテンションが可能にすることをしています。二つのヘッドがどちらもすべての括弧を均等に見て足し合わせ、その重みの合計は接頭辞とともに伸びます。1/n で縮まない数え上げです。
-        しかし、ほかのヘッドが足し合わせるものにも上限はありません。見つけ役は範囲内では重みのほぼ半分を開き括弧に置き、範囲の先では開き括弧への重みはむしろ増えます。ところがほかのすべての括弧への重みがそれより速く増えるので、割合は帯を追うごとに下がります。
-        そして、見つけ役が照らし合わせる深さは、softmax と同じく、長いプロンプトの最初の 100 個の括弧からずれていきます。
+        sigmoid アテンションは、このレシピを、この実験室のほかのどの Transformer よりも学習した長さの先まで進ませました。2 倍でも 5 倍でもそうで、範囲内の出来も保ちました（`checked:` の行）。
+        一つのシードは、2 倍の長さでこの章の目標である 99% に届きました。最も低いシードは届かず、2 倍の深さではシード同士が大きく離れています。一つは比べたどの softmax のモデルよりも下、もう一つはそのすべてより上です。
+        長さへの汎化がシードに左右されるのは、ここでも同じです。答え方さえ、シードごとに同じではありませんでした。一つには第 5 章で見たような見つけ役がありますが、
+        もう一つには答えの最初のステップで開き括弧に重みの 1 割でも置くヘッドがなく、しかも範囲の先では二つのうちそちらのほうが良いのです。
+
+        それでもなお崩れる理由は、ヘッドに表れています。どのシードでも、最初の層は sigmoid アテンションが可能にすることをしています。二つのヘッドがどちらもすべての括弧を均等に見て足し合わせ、その重みの合計は接頭辞とともに伸びます。1/n で縮まない数え上げです。
+        しかし、ほかのヘッドが足し合わせるものにも上限はありません。シード 0 の見つけ役は範囲内では重みのほぼ半分を開き括弧に置き、範囲の先では開き括弧への重みはむしろ増えます。ところがほかのすべての括弧への重みがそれより速く増えるので、割合は帯を追うごとに下がります。
+        そして括弧 300 個より先では、どのシードでも深さがずれます。ストリームの中にはまだあります（学習させ直したプローブは読み取ります）が、固定された重みが見る場所にはありません。
+        長いプロンプトの最初の 100 個の括弧では、引いた位置の softmax のシードは密な間隔のために 15 ポイント以上を失いましたが、sigmoid のシードの一つは何も失いません。和は、プロンプトがどれほど密に詰められているかを気にしないのです。
         合計が 1 でなくてよい重みは、ヘッドを長さで割ることから解放しますが、読むはずのなかったキーから受け取るものの上限からも解放してしまうのです。
         """,
     ),
@@ -1057,9 +1090,9 @@ CELLS = [
           the answers go with both. Measure where a head looks, not only whether the answer is right.
         - **A head that can add up goes further, and still not all the way.** Sigmoid attention,
           whose weights do not have to sum to one, took the same recipe furthest past its
-          length and kept the range (one seed so far), and paid at twice the depth; its first
-          layer counts, but its finder sums ever more of the brackets it should not read, and
-          the count drifts as with softmax.
+          length and kept the range, one seed reaching 99% at twice the length; its first
+          layer counts, but a finder sums ever more of the brackets it should not read, the
+          count still drifts far out, and the seeds scatter, in depth most of all.
         - **A length-independent algorithm exists, and a model can hold it.** The stack model
           was right on every prefix at twice and five times its length, with fewer parameters
           than any of the others (Chapter 6): an architecture whose memory grows with the
@@ -1081,7 +1114,7 @@ CELLS = [
         - **その次に、アテンションが平らになり、深さの読み取りがずれます。** 位置がもう新しくなくなると、残るのは、キーが増えるにつれて帯を追うごとに焦点が薄れていくヘッドと、ストリームの中にまだあるのに、モデルの固定された重みが読む場所からはずれていく深さです。答えはその両方と一緒に崩れます。
           答えが正しいかどうかだけでなく、ヘッドがどこを見ているかも測りましょう。
         - **足し合わせられるヘッドはもっと先まで進みますが、それでも最後までは届きません。** 重みの合計が 1 でなくてよい sigmoid アテンションは、同じレシピを学習した長さの最も先まで進ませ、範囲内の出来も保ちました。
-          （いまのところシードは一つです。）そして 2 倍の深さでは代償を払いました。最初の層は数えますが、見つけ役は読むべきでない括弧をますます多く足し合わせ、数え上げは softmax と同じようにずれます。
+          一つのシードは 2 倍の長さで 99% に届きました。最初の層は数えますが、見つけ役は読むべきでない括弧をますます多く足し合わせ、数え上げは遠くではやはりずれ、シードは、とりわけ深さで、ばらつきます。
         - **長さに依存しないアルゴリズムは存在し、モデルはそれを保持できます。** スタックモデルは、学習した長さの 2 倍でも 5 倍でもすべての接頭辞に正しく答え、しかもパラメータ数はほかのどのモデルよりも少ないのでした（第 6 章）。
           入力とともに記憶が伸びるアーキテクチャが、ソルバーと同じ手順を実行しているのです。どんな長さでも同じことをする Transformer は、この分野がいまも探し続けているものです。
 
