@@ -995,7 +995,8 @@ CELLS = [
                   f"{r['finders']['finder']}, with at least {finder_share[r['seed']]:.2f} of it in every band there")
         claim("the seeds found different ways to answer: one has a finder with half its weight or more on the opener "
               "inside the range, another no head with even a tenth there",
-              max(finder_share.values()) >= 0.45 and min(finder_share.values()) < 0.1, **{f"seed_{k}": v for k, v in finder_share.items()})
+              max(finder_share.values()) >= 0.45 and min(finder_share.values()) < 0.1,
+              **{f"seed_{k}": v for k, v in finder_share.items()})
         first = sig_seeds[0]
         bands = first["finders"]["bands"]
         head = first["finders"]["finder"]
