@@ -210,8 +210,8 @@ def test_sigmoid_attention_weighs_each_key_on_its_own_and_can_count():
         model_config("gpt", attn_norm="sigmoid", attn_scale="log")
 
 
-@pytest.mark.parametrize(("name", "extra"), [("gpt", {}), ("gpt", {"attn_norm": "sparsemax"}), ("bert", {}),
-                                           ("bert", {"encoder": "prefix"}), ("transformer", {})])
+@pytest.mark.parametrize(("name", "extra"), [(a, {}) for a, (_, config, _) in REGISTRY.items() if config is TransformerConfig]
+                         + [("gpt", {"attn_norm": "sparsemax"}), ("bert", {"encoder": "prefix"})])
 def test_sigmoid_layers_count_under_softmax_layers(name, extra, dyck_examples):
     """sigmoid_layers=1: the first self-attention layer of each stack is sigmoid (it has the
     bias per head; its weights need not sum to 1), the others and every cross-attention keep

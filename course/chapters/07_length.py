@@ -698,11 +698,18 @@ CELLS = [
         low = {s: bench["summary"][s]["lowest"] for s in LENGTH_SUITES}
         print(f"recorded {bench['provenance']['date'][:10]}: {len(seeds)} seeds of "
               f"{seeds[0]['steps']:,} steps, {bench['samples']:,} prefixes per suite")
-        print(f"{'':<24}" + "".join(f"{s:>9}" for s in LENGTH_SUITES))
+
+
+        def table_row(label, exact):
+            \"\"\"One line of a length table: a label, then ``exact(suite)`` for each suite.\"\"\"
+            print(f"{label:<26}" + "".join(f"{exact(s):>9.2%}" for s in LENGTH_SUITES))
+
+
+        print(f"{'':<26}" + "".join(f"{s:>9}" for s in LENGTH_SUITES))
         for r in seeds:
-            print(f"{'drawn, seed ' + str(r['seed']):<24}" + "".join(f"{r['suites'][s]['exact_match']:>9.2%}" for s in LENGTH_SUITES))
-        print(f"{'drawn, lowest of them':<24}" + "".join(f"{low[s]:>9.2%}" for s in LENGTH_SUITES))
-        print(f"{'shipped GPT, counted':<24}" + "".join(f"{shipped[s]['exact_match']:>9.2%}" for s in LENGTH_SUITES))
+            table_row(f"drawn, seed {r['seed']}", lambda s, r=r: r["suites"][s]["exact_match"])
+        table_row("drawn, lowest of them", low.get)
+        table_row("shipped GPT, counted", lambda s: shipped[s]["exact_match"])
 
         print()
         claim("three seeds were trained and measured", len(seeds) == 3, seeds=[r["seed"] for r in seeds])
@@ -949,15 +956,15 @@ CELLS = [
         """
         sig = json.loads(Path("bench/results/ab/length_gpt_sigmoid.json").read_text(encoding="utf-8"))
         sig_seeds = sorted(sig["runs"].values(), key=lambda r: r["seed"])
-        sig_low = {s: min(r["suites"][s]["exact_match"] for r in sig_seeds) for s in LENGTH_SUITES}
+        sig_low = {s: sig["summary"][s]["lowest"] for s in LENGTH_SUITES}
         high = {s: max(r["suites"][s]["exact_match"] for r in seeds) for s in LENGTH_SUITES}
         print(f"recorded {sig['provenance']['date'][:10]}: {len(sig_seeds)} seed(s) of {sig_seeds[0]['steps']:,} steps, "
               f"{sig['samples']:,} prefixes per suite")
         print(f"{'':<26}" + "".join(f"{s:>9}" for s in LENGTH_SUITES))
         for r in sig_seeds:
-            print(f"{'sigmoid, seed ' + str(r['seed']):<26}" + "".join(f"{r['suites'][s]['exact_match']:>9.2%}" for s in LENGTH_SUITES))
-        print(f"{'softmax, drawn, highest':<26}" + "".join(f"{high[s]:>9.2%}" for s in LENGTH_SUITES))
-        print(f"{'shipped GPT, counted':<26}" + "".join(f"{shipped[s]['exact_match']:>9.2%}" for s in LENGTH_SUITES))
+            table_row(f"sigmoid, seed {r['seed']}", lambda s, r=r: r["suites"][s]["exact_match"])
+        table_row("softmax, drawn, highest", high.get)
+        table_row("shipped GPT, counted", lambda s: shipped[s]["exact_match"])
 
         # every other transformer measured past its length: the shipped ones and the screens' variants
         others = {f"shipped {a}": board[a] for a in ("transformer", "bert", "gpt")}
