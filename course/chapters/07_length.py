@@ -1107,6 +1107,110 @@ CELLS = [
     ),
     md(
         en="""
+        ### Which head the answers rest on
+
+        A finder is one way to answer; seeds 1 and 2 show there are others. So ask the model
+        itself: take one head out (its output set to zero at every position), let the model
+        answer the same prefixes again, and see how much it loses; then look at what the head
+        it loses most without does at the first answer step. `bench/heads.py` does both, on the
+        three sigmoid seeds and, for contrast, the three drawn-position softmax seeds:
+        `python bench/heads.py --runs RUN ... --out bench/results/ab/length_heads.json`. The
+        first layer's heads are left out of the choice (they count the brackets, and no model
+        here answers without them). For the head chosen it asks two things. Does it pick a set,
+        its weights near zero or near its largest (below a tenth or above nine tenths of it)?
+        And which set: how much it overlaps the brackets standing *shallower* than the query,
+        the open brackets below the innermost one and every pair closed at a level above it. A
+        bracket's level is the depth its pair stands at, so both brackets of a closed pair
+        share one and are in the set together or out of it together.
+        """,
+        ja="""
+        ### 答えはどのヘッドに頼っているか
+
+        見つけ役は答え方の一つにすぎません。シード 1 と 2 は、ほかの答え方もあることを示しています。そこでモデル自身に尋ねます。
+        ヘッドを一つ取り除き（その出力をすべての位置で 0 にする）、同じ接頭辞にもう一度答えさせて、どれだけ失うかを見ます。そして、失うものが最も大きいヘッドが答えの最初のステップで何をしているかを見ます。
+        `bench/heads.py` がその両方を、三つの sigmoid のシードと、比較のために三つの引いた位置の softmax のシードで行います。
+        `python bench/heads.py --runs RUN ... --out bench/results/ab/length_heads.json` です。
+        最初の層のヘッドは選ぶ対象から外します（括弧を数えるヘッドで、ここのどのモデルもそれなしでは何も答えられません）。
+        選んだヘッドについて、二つのことを尋ねます。集合を選んでいるか。つまり重みが 0 の近くか、最大の重みの近く（その 1 割未満か 9 割超）にあるか。
+        そして、どんな集合か。クエリより*浅い*ところにある括弧、つまり最も内側の開き括弧より下でまだ開いている括弧と、それより上の高さで閉じたすべての対と、どれだけ重なるか。
+        括弧の高さとは、その対が立っている深さのことです。閉じた対の二つの括弧は同じ高さを持ち、集合にそろって入るか、そろって入らないかのどちらかです。
+        """,
+    ),
+    code(
+        """
+        heads = json.loads(Path("bench/results/ab/length_heads.json").read_text(encoding="utf-8"))
+        head_runs = heads["runs"]
+        label = {n: ("sigmoid" if n in sig["runs"] else "softmax, drawn") + f", seed {r['seed']}" for n, r in head_runs.items()}
+        print(f"{'':<24}{'critical':>9}" + "".join(f"{b + ': all -> without':>24}" for b in heads["ablation_bands"]))
+        for name, r in head_runs.items():
+            print(f"{label[name]:<24}{r['critical']:>9}" + "".join(
+                f"{r['ablation'][b]['exact_match']:>17.0%} ->{r['ablation'][b]['without'][r['critical']]:>5.0%}"
+                for b in heads["ablation_bands"]))
+        print()
+        print("overlap of the critical head's picks with the brackets shallower than the query, by band")
+        print(f"{'':<24}" + "".join(f"{b:>9}" for b in heads["bands"]))
+        for name, r in head_runs.items():
+            print(f"{label[name]:<24}" + "".join(f"{r['selection'][b][r['critical']]['shallower']:>9.2f}" for b in heads["bands"]))
+
+        inside_band = heads["ablation_bands"][0]
+        finderless = [n for n, r in sig["runs"].items() if finder_share[r["seed"]] < 0.1]
+        others = [n for n in head_runs if n not in finderless]
+        crit = {n: head_runs[n]["critical"] for n in head_runs}
+        picks = {n: [head_runs[n]["selection"][b][crit[n]] for b in heads["bands"]] for n in finderless}
+        claim("the sigmoid seeds without a finder rest on a second-layer head: without it they answer a quarter of the "
+              "prefixes inside the range or fewer",
+              all(crit[n].startswith("L1") and head_runs[n]["ablation"][inside_band]["without"][crit[n]] <= 0.25
+                  for n in finderless), **{f"seed_{head_runs[n]['seed']}": (crit[n], head_runs[n]["ablation"][inside_band]
+                                                                            ["without"][crit[n]]) for n in finderless})
+        claim("that head picks a set: the brackets shallower than the query, overlap 0.8 or more in every band from "
+              "20 to 500 brackets, with its weights decided (under a tenth or over nine tenths of its largest) on "
+              "85% of the brackets or more",
+              all(p["shallower"] >= 0.8 and p["decided"] >= 0.85 for n in finderless for p in picks[n]),
+              **{f"seed_{head_runs[n]['seed']}_overlap": min(p["shallower"] for p in picks[n]) for n in finderless},
+              **{f"seed_{head_runs[n]['seed']}_decided": min(p["decided"] for p in picks[n]) for n in finderless})
+        beyond_first = [h for n in others for h, p in head_runs[n]["selection"][inside_band].items()
+                        if not h.startswith("L0")]
+        most_other = max(head_runs[n]["selection"][b][h]["shallower"] for n in others for b in heads["bands"]
+                         for h in head_runs[n]["selection"][b] if not h.startswith("L0"))
+        claim("no head past the first layer of the sigmoid seed with a finder, or of any drawn softmax seed, picks that "
+              "set: none overlaps it by more than 0.3 in any band",
+              most_other <= 0.3 and len(beyond_first) > 0, most=most_other, models=len(others))
+        finder_seeds = [n for n in sig["runs"] if n not in finderless]
+        claim("both seeds that found the set reach the goal at twice the length, 99%; the seed with a finder does not",
+              all(sig["runs"][n]["suites"]["long"]["exact_match"] >= 0.99 for n in finderless)
+              and all(sig["runs"][n]["suites"]["long"]["exact_match"] < 0.99 for n in finder_seeds),
+              **{f"seed_{sig['runs'][n]['seed']}": sig["runs"][n]["suites"]["long"]["exact_match"] for n in sig["runs"]})
+        """
+    ),
+    md(
+        en="""
+        The seeds that go furthest do not look for the opener at all at the first answer
+        step. Their answers rest on a head one layer up from the counters, and that head picks
+        out, with weights near one and near zero, every bracket standing shallower than the
+        query, at 20 brackets and at 500 alike; no head of the seed with a finder, nor of any
+        softmax seed, does. A set defined by comparing depths does not change its definition
+        as the prefix grows, and a sigmoid head, which does not divide by the set's size, takes
+        from it the same way at any length. What the model reads out of the set is not
+        measured here; one way it could be used is this. The set holds its closed pairs whole,
+        so in a sum over it each pair's opener and closer can cancel, leaving the open
+        brackets below the innermost; a sum over every bracket, which the first layer's heads
+        can take, leaves all the open ones; the difference is the innermost opener alone, at
+        any length. Softmax cannot sum a set (it averages, dividing by the set's size), and
+        none of its seeds picked this one. Which a seed finds, the set or a finder, the
+        recipe does not decide; both seeds that found the set reach the goal at twice the
+        length, the one with a finder does not.
+        """,
+        ja="""
+        最も先まで進むシードは、答えの最初のステップで開き括弧をまったく探していません。答えは、数えるヘッドの一つ上の層のヘッドに頼っています。そのヘッドは、クエリより浅いところにあるすべての括弧を、1 に近い重みと 0 に近い重みで選び出します。括弧 20 個でも 500 個でも同じです。
+        見つけ役を持つシードにも、どの softmax のシードにも、そういうヘッドはありません。深さを比べて決まる集合は、接頭辞が長くなっても定義が変わりません。そして sigmoid のヘッドは集合の大きさで割らないので、どんな長さでもその集合から同じように受け取ります。ヘッドがその集合から何を読み出しているかは、ここでは測っていません。
+        集合の使い方の一つはこうです。閉じた対は丸ごと集合に入っているので、集合の和の中で各対の開き括弧と閉じ括弧は打ち消し合えます。残るのは最も内側より下で開いている括弧です。
+        最初の層がすべての括弧にわたってとる和には、開いているすべての括弧が残ります。二つの差は最も内側の開き括弧だけで、この課題の手がかりが述べるような、長さに依存しない答えです。
+        softmax は集合の和をとれません（平均し、集合の大きさで割ります）。そしてそのシードはどれもこれを見つけませんでした。
+        シードが集合を見つけるか見つけ役を見つけるかは、偶然に任されています。集合を見つけた二つのシードはどちらも 2 倍の目標に届き、見つけ役を持つシードは届きません。
+        """,
+    ),
+    md(
+        en="""
         ## What to take away
 
         - **Positions are part of the story.** The shipped GPT's focus goes at the edge of its
