@@ -21,6 +21,10 @@ itself instead:
   depth its pair stands at (an opener: the depth after it; a closer: the depth before it), so
   both brackets of a closed pair share one; the query stands at the prefix's depth.
 
+- **By the size of that set.** The first closer of each answer, right or wrong, grouped by how
+  many brackets stand shallower than the query (0-99, 100-199, ...): at one length, does the
+  answer fail with the set's size?
+
 Bands are ``length.py``'s (held-out prefixes of a fixed length band, depth at most 30,
 something to close): the ablation on three of them (inside the range, twice and five times
 its length), the selection on all.
@@ -93,16 +97,30 @@ def selection(model, examples: list) -> dict[str, dict[str, float]]:
     return sums
 
 
+def by_set_size(model, examples: list, width: int = 100) -> dict[str, dict]:
+    """The first closer right, grouped by the number of brackets shallower than the query."""
+    groups: dict[int, list[bool]] = {}
+    answers = model.complete([ex.prefix for ex in examples], warn=False)
+    for ex, answer in zip(examples, answers, strict=True):
+        level, depth = levels(ex.prefix)
+        size = sum(lv < depth for lv in level)
+        groups.setdefault(size // width, []).append(answer[:1] == ex.answer[:1])
+    return {f"{k * width}-{(k + 1) * width - 1}": {"n": len(v), "first_right": sum(v) / len(v)}
+            for k, v in sorted(groups.items())}
+
+
 def measure(model, per_band: int) -> dict:
-    """Ablation on ``ABLATION_BANDS`` and selection on every band the model reads."""
+    """Ablation on ``ABLATION_BANDS``, selection and the first closer by set size on every band
+    the model reads."""
     net = model.model
-    out = {"ablation": {}, "selection": {}}
+    out = {"ablation": {}, "selection": {}, "by_set_size": {}}
     for lo, hi in BANDS:
         if lo + 3 > net.max_len:
             continue
         examples = band(model, lo, hi, per_band)
         key = f"{lo}-{hi}"
         out["selection"][key] = selection(model, examples)
+        out["by_set_size"][key] = by_set_size(model, examples)
         if (lo, hi) in ABLATION_BANDS:
             out["ablation"][key] = {"exact_match": evaluate(model, examples)["exact_match"],
                                     "without": ablation(model, examples)}

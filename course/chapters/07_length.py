@@ -1211,6 +1211,61 @@ CELLS = [
     ),
     md(
         en="""
+        If the set is read by summing it, the sum has as many terms as the set has brackets,
+        and inside the range it never had more than about a hundred. Past the range a prefix
+        of a given length can hold a small set or a large one (the set is small when the
+        innermost open bracket stands early and most of what follows is closed pairs above
+        it). So hold the length fixed and group the prefixes by the size of the set: does the
+        first closer fail with the set's size? `bench/heads.py` records it, band by band.
+        """,
+        ja="""
+        集合を和で読んでいるのなら、その和には集合の括弧の数だけ項があり、範囲内ではおよそ 100 個を超えたことがありません。範囲の先では、同じ長さの接頭辞でも、集合が小さいことも大きいこともあります（最も内側の開き括弧が早くに立ち、その後の大部分がそれより上で閉じた対なら、集合は小さくなります）。
+        そこで長さを固定し、接頭辞を集合の大きさで分けます。最初の閉じ括弧は、集合の大きさとともに外れるのでしょうか。`bench/heads.py` が帯ごとにそれを記録しています。
+        """,
+    ),
+    code(
+        """
+        longest_band = heads["bands"][-1]
+        print(f"{longest_band} brackets: the first closer right, by how many brackets stand shallower than the query (n)")
+        groups = list(next(iter(head_runs.values()))["by_set_size"][longest_band])
+        print(f"{'':<24}" + "".join(f"{g:>13}" for g in groups))
+        for name, r in head_runs.items():
+            row = r["by_set_size"][longest_band]
+            print(f"{label[name]:<24}" + "".join(f"{row[g]['first_right']:>8.0%} ({row[g]['n']:>2})" if g in row else f"{'':>13}"
+                                                 for g in groups))
+        first_of = lambda n, g: head_runs[n]["by_set_size"][longest_band][g]["first_right"]  # noqa: E731
+        small, large = groups[0], groups[-1]
+        claim(f"at {longest_band} brackets the seeds that read the set fail with its size: the first closer right on 70% "
+              f"or more of the prefixes with under 100 brackets in the set, on 20% or less of those with {large.split('-')[0]} "
+              "or more",
+              all(first_of(n, small) >= 0.7 and first_of(n, large) <= 0.2 for n in finderless),
+              **{f"seed_{head_runs[n]['seed']}": (first_of(n, small), first_of(n, large)) for n in finderless})
+        softmax_runs = [n for n in head_runs if n not in sig["runs"]]
+        claim("the drawn softmax seeds, which have no such head, lose less to a large set: each keeps 30% or more there",
+              all(first_of(n, large) >= 0.3 for n in softmax_runs),
+              **{f"softmax_seed_{head_runs[n]['seed']}": first_of(n, large) for n in softmax_runs})
+        """
+    ),
+    md(
+        en="""
+        At one length, the seeds that read the set answer the prompts whose set is small,
+        about as small as inside the range, and fail on those whose set is four times
+        that or more; the softmax seeds, which find the opener rather than sum a set, lose
+        less to the set's size (they lose elsewhere: their finders thin with length). That
+        is where the set reading gives way: not in the choice of brackets, which stays as
+        sharp at 500 as at 50, but in reading out a set larger than any training gave it. A set that keeps its definition at any length is half of a
+        length-independent answer; a readout that holds for any size of set is the other
+        half, and these models did not learn it from prefixes of a hundred brackets.
+        """,
+        ja="""
+        同じ長さでも、集合を読むシードは、集合が小さい（範囲内とほぼ同じくらい小さい）プロンプトには答え、集合がその 4 倍以上のプロンプトでは外れます。
+        開き括弧を集合の和ではなく見つけることで答える softmax のシードは、集合の大きさで失うものがより少ないのです（失う場所はほかにあります。見つけ役が長さとともに薄れます）。
+        集合による読み方が崩れるのはそこです。括弧の選び方ではなく（括弧 500 個でも 50 個のときと同じくらい鋭いままです）、学習が一度も与えなかったほど大きな集合を読み出すところです。
+        どんな長さでも定義の変わらない集合は、長さに依存しない答えの半分です。どんな大きさの集合にも通用する読み出しがもう半分で、これらのモデルは括弧 100 個の接頭辞からはそれを学びませんでした。
+        """,
+    ),
+    md(
+        en="""
         ## What to take away
 
         - **Positions are part of the story.** The shipped GPT's focus goes at the edge of its
