@@ -1281,7 +1281,11 @@ CELLS = [
           whose weights do not have to sum to one, took the same recipe furthest past its
           length and kept the range, two seeds of three reaching 99% at twice the length; its first
           layer counts, but a finder sums ever more of the brackets it should not read, the
-          count still drifts far out, and the seeds scatter, in depth most of all.
+          count still drifts far out, and the seeds scatter, in depth most of all. The two
+          seeds that went furthest answer with no finder: a head picks the set of brackets
+          shallower than the query, as sharply at 500 brackets as at 50, and what fails far
+          out is reading out a set larger than any training gave it. Ask the model which head
+          it rests on (take each out), not only where the heads look.
         - **A length-independent algorithm exists, and a model can hold it.** The stack model
           was right on every prefix at twice and five times its length, with fewer parameters
           than any of the others (Chapter 6): an architecture whose memory grows with the
@@ -1304,6 +1308,8 @@ CELLS = [
           答えが正しいかどうかだけでなく、ヘッドがどこを見ているかも測りましょう。
         - **足し合わせられるヘッドはもっと先まで進みますが、それでも最後までは届きません。** 重みの合計が 1 でなくてよい sigmoid アテンションは、同じレシピを学習した長さの最も先まで進ませ、範囲内の出来も保ちました。
           三つのシードのうち二つは 2 倍の長さで 99% に届きました。最初の層は数えますが、見つけ役は読むべきでない括弧をますます多く足し合わせ、数え上げは遠くではやはりずれ、シードは、とりわけ深さで、ばらつきます。
+          最も先まで進んだ二つのシードは、見つけ役なしで答えます。あるヘッドがクエリより浅い括弧の集合を、括弧 50 個でも 500 個でも同じ鋭さで選び、遠くで崩れるのは、学習のどれよりも大きな集合を読み出すところです。
+          ヘッドがどこを見ているかだけでなく、モデルがどのヘッドに頼っているかも（一つずつ取り除いて）尋ねましょう。
         - **長さに依存しないアルゴリズムは存在し、モデルはそれを保持できます。** スタックモデルは、学習した長さの 2 倍でも 5 倍でもすべての接頭辞に正しく答え、しかもパラメータ数はほかのどのモデルよりも少ないのでした（第 6 章）。
           入力とともに記憶が伸びるアーキテクチャが、ソルバーと同じ手順を実行しているのです。どんな長さでも同じことをする Transformer は、この分野がいまも探し続けているものです。
 
