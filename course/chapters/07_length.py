@@ -1,4 +1,4 @@
-"""Chapter 7. Past the length they trained on: the shipped models at 2x and 5x their training length; the GPT's finders as the prefix grows; what was tried (no positions, length-scaled attention, ALiBi); randomized positions."""
+"""Chapter 7. Past the length they trained on: the shipped models at 2x and 5x their training length; the GPT's finders as the prefix grows; what was tried (no positions, length-scaled attention, ALiBi); randomized positions; sigmoid attention, and which head the answers rest on."""
 
 # ruff: noqa: E501  (Japanese prose runs long: a line break inside a Japanese sentence renders as a space)
 
