@@ -1266,6 +1266,80 @@ CELLS = [
     ),
     md(
         en="""
+        ### One sigmoid layer under softmax ones, at the full budget
+
+        The screen's leader at twice the length put only the first layer on sigmoid (`--set
+        sigmoid_layers=1`): a layer that counts, under layers that choose with weights summing
+        to one, so that no head above takes ever more from the keys it should not read. It was
+        built from the finder's failure above, before the heads of the furthest seeds were
+        known. Here it is at the full budget, two seeds, scored by `bench/length.py` into
+        `length_gpt_sigmoid_layers.json` and its heads by `bench/heads.py` into
+        `length_heads_sigmoid_layers.json`:
+        """,
+        ja="""
+        ### softmax の層の下に sigmoid の層を一つ、フルの予算で
+
+        ふるい分けで 2 倍の長さの先頭に立ったのは、最初の層だけを sigmoid にしたものでした（`--set sigmoid_layers=1`）。数える層の上に、重みの合計が 1 になる選ぶ層を置き、上のヘッドが読むべきでないキーからますます多くを受け取ることがないようにしたものです。
+        上で見た見つけ役の崩れ方から作ったもので、最も先まで進むシードのヘッドがわかる前のことでした。ここではフルの予算で、シード二つを、`bench/length.py` が `length_gpt_sigmoid_layers.json` に、そのヘッドを `bench/heads.py` が `length_heads_sigmoid_layers.json` に記録しています。
+        """,
+    ),
+    code(
+        """
+        layered = json.loads(Path("bench/results/ab/length_gpt_sigmoid_layers.json").read_text(encoding="utf-8"))
+        layered_seeds = sorted(layered["runs"].values(), key=lambda r: r["seed"])
+        layered_heads = json.loads(Path("bench/results/ab/length_heads_sigmoid_layers.json").read_text(encoding="utf-8"))
+        print(f"{'':<26}" + "".join(f"{s:>9}" for s in LENGTH_SUITES))
+        for r in layered_seeds:
+            table_row(f"sigmoid layer 0, seed {r['seed']}", lambda s, r=r: r["suites"][s]["exact_match"])
+        table_row("all sigmoid, lowest", sig_low.get)
+        print()
+        for name, r in layered["runs"].items():
+            f = r["finders"]
+            h = layered_heads["runs"][name]
+            print(f"seed {r['seed']}: finder {f['finder']} (its weight on the opener " + ", ".join(
+                f"{b} {f['bands'][b]['weight_on_innermost'][f['finder']]:.2f}" for b in list(f["bands"])[::3])
+                + f"); the head it rests on {h['critical']}, without it {h['ablation'][inside_band]['without'][h['critical']]:.0%}"
+                f" of {inside_band} brackets")
+        claim("at the full budget one sigmoid layer under softmax ones is behind sigmoid past the length: every seed "
+              "below the lowest all-sigmoid seed at twice and five times the length",
+              all(r["suites"][s]["exact_match"] < sig_low[s] for r in layered_seeds for s in ("long", "longer")),
+              **{f"seed_{r['seed']}_long": r["suites"]["long"]["exact_match"] for r in layered_seeds},
+              all_sigmoid_lowest=sig_low["long"])
+        claim("and not at 99.9% inside the range on every sampler either",
+              any(r["suites"][s]["exact_match"] < 0.999 for r in layered_seeds for s in IN_RANGE),
+              **{f"seed_{r['seed']}_walks": r["suites"]["walks"]["exact_match"] for r in layered_seeds})
+        layered_finders = {r["seed"]: [b["weight_on_innermost"][r["finders"]["finder"]] for b in r["finders"]["bands"].values()]
+                           for r in layered_seeds}
+        claim("each seed built a softmax finder (0.8 or more of its weight on the opener in the shortest band) that "
+              "thins past the range, to 0.1 or less at 450-500 brackets",
+              all(w[0] >= 0.8 and w[-1] <= 0.1 for w in layered_finders.values()),
+              **{f"seed_{k}": (w[0], w[-1]) for k, w in layered_finders.items()})
+        layered_set = max(v["shallower"] for r in layered_heads["runs"].values() for b in layered_heads["bands"]
+                          for h, v in r["selection"][b].items() if not h.startswith("L0"))
+        claim("and none picks the set the furthest sigmoid seeds read: no head past the first layer overlaps it by more "
+              "than 0.5 in any band, where theirs overlap 0.8 or more",
+              layered_set <= 0.5, most=layered_set)
+        """
+    ),
+    md(
+        en="""
+        The screen pointed the wrong way. At 8,000 steps one sigmoid layer led at twice the
+        length; at the full budget both seeds fell behind every all-sigmoid seed at twice and
+        five times the length, one of them to 62% at twice. Its layers above the first are
+        softmax, and softmax cannot sum a set, so each seed built a finder, and the finder
+        thins past the range as the softmax finders did at the start of this chapter. A short
+        budget says what to run next, not what holds: the recipe that learned the range
+        slowest in the screen (all sigmoid) went furthest at the full budget, and the screen's
+        leader did not.
+        """,
+        ja="""
+        ふるい分けは逆を指していました。8,000 ステップでは sigmoid の層一つが 2 倍の長さで先頭でしたが、フルの予算では二つのシードとも、2 倍と 5 倍の長さですべての sigmoid だけのシードに後れをとり、一つは 2 倍で 62% まで落ちました。
+        最初より上の層は softmax で、softmax は集合の和をとれません。そこで各シードは見つけ役を作り、その見つけ役はこの章の初めの softmax の見つけ役と同じように、範囲の先で薄れていきます。
+        短い予算が教えるのは次に何を実行するかであって、何が持ちこたえるかではありません。ふるい分けで範囲を最も遅く学んだレシピ（すべて sigmoid）がフルの予算では最も先まで進み、ふるい分けの先頭はそうなりませんでした。
+        """,
+    ),
+    md(
+        en="""
         ## What to take away
 
         - **Positions are part of the story.** The shipped GPT's focus goes at the edge of its
