@@ -10,7 +10,7 @@ itself instead:
   projection, at every position), and the model answers the prefixes of a band again; the
   head outside the first layer whose loss costs the most exact match is the one the answers
   rest on (``critical``). The first layer's heads are left out of that choice, not of the
-  table: they count the brackets, and every model tried here answers nothing without them.
+  table: they count the brackets, and each model loses most of its answers without one of them.
 - **What it selects.** At the first answer step (the query at ``,output``) a head's weight on
   each bracket, as a share of its row's largest weight (softmax rows sum to one and sigmoid
   rows do not; the share puts both on one scale). ``decided``: the fraction of brackets whose
@@ -21,9 +21,11 @@ itself instead:
   depth its pair stands at (an opener: the depth after it; a closer: the depth before it), so
   both brackets of a closed pair share one; the query stands at the prefix's depth.
 
-- **By the size of that set.** The first closer of each answer, right or wrong, grouped by how
-  many brackets stand shallower than the query (0-99, 100-199, ...): at one length, does the
-  answer fail with the set's size?
+- **By the size of that set, and by where the bracket to close stands.** The first closer of
+  each answer, right or wrong, grouped by how many brackets stand shallower than the query
+  (0-99, 100-199, ...), and apart by the column of the innermost open bracket (its index in the
+  prefix, in the same groups of a hundred). The two go together (a set is large when the
+  innermost open bracket stands far in), so read them side by side.
 
 Bands are ``length.py``'s (held-out prefixes of a fixed length band, depth at most 30,
 something to close): the ablation on three of them (inside the range, twice and five times
@@ -97,30 +99,33 @@ def selection(model, examples: list) -> dict[str, dict[str, float]]:
     return sums
 
 
-def by_set_size(model, examples: list, width: int = 100) -> dict[str, dict]:
-    """The first closer right, grouped by the number of brackets shallower than the query."""
-    groups: dict[int, list[bool]] = {}
+def first_closer(model, examples: list, width: int = 100) -> dict[str, dict[str, dict]]:
+    """The first closer right, grouped by the number of brackets shallower than the query
+    (``set_size``) and by the index of the innermost open bracket (``opener_at``)."""
+    groups: dict[str, dict[int, list[bool]]] = {"set_size": {}, "opener_at": {}}
     answers = model.complete([ex.prefix for ex in examples], warn=False)
     for ex, answer in zip(examples, answers, strict=True):
         level, depth = levels(ex.prefix)
-        size = sum(lv < depth for lv in level)
-        groups.setdefault(size // width, []).append(answer[:1] == ex.answer[:1])
-    return {f"{k * width}-{(k + 1) * width - 1}": {"n": len(v), "first_right": sum(v) / len(v)}
-            for k, v in sorted(groups.items())}
+        right = answer[:1] == ex.answer[:1]
+        groups["set_size"].setdefault(sum(lv < depth for lv in level) // width, []).append(right)
+        opener = max(i for i, lv in enumerate(level) if lv == depth and ex.prefix[i] in GENERAL_VOCAB.closer_of)
+        groups["opener_at"].setdefault(opener // width, []).append(right)
+    return {by: {f"{k * width}-{(k + 1) * width - 1}": {"n": len(v), "first_right": sum(v) / len(v)}
+                 for k, v in sorted(g.items())} for by, g in groups.items()}
 
 
 def measure(model, per_band: int) -> dict:
-    """Ablation on ``ABLATION_BANDS``, selection and the first closer by set size on every band
-    the model reads."""
+    """Ablation on ``ABLATION_BANDS``; selection and the first closer on every band the model
+    reads."""
     net = model.model
-    out = {"ablation": {}, "selection": {}, "by_set_size": {}}
+    out = {"ablation": {}, "selection": {}, "first_closer": {}}
     for lo, hi in BANDS:
         if lo + 3 > net.max_len:
             continue
         examples = band(model, lo, hi, per_band)
         key = f"{lo}-{hi}"
         out["selection"][key] = selection(model, examples)
-        out["by_set_size"][key] = by_set_size(model, examples)
+        out["first_closer"][key] = first_closer(model, examples)
         if (lo, hi) in ABLATION_BANDS:
             out["ablation"][key] = {"exact_match": evaluate(model, examples)["exact_match"],
                                     "without": ablation(model, examples)}
