@@ -81,6 +81,9 @@ def main() -> None:
         before = json.loads(Path(args.out).read_text())
         runs = [r for r in before["runs"] if r["arch"] not in args.archs] + runs
         commands = before["provenance"]["commands"] + commands
+    # seed by seed, architectures in the registry's order: the same place for each run however the
+    # file was made (the pages quote runs by position)
+    runs.sort(key=lambda r: (r["seed"], ARCHS.index(r["arch"])))
     summary = {}
     for arch in dict.fromkeys(r["arch"] for r in runs):
         scores = [r["exact_match"] for r in runs if r["arch"] == arch]

@@ -300,7 +300,7 @@ def test_each_architecture_trains_with_its_own_defaults():
         cfg = TrainConfig(arch=arch)
         for name, common in TRAIN_DEFAULTS.items():
             assert getattr(cfg, name) == TRAINING.get(arch, {}).get(name, common), (arch, name)
-    assert TrainConfig(arch="transformer").batch_size == 128 and TrainConfig(arch="transformer").lr == 5e-3
+    assert TrainConfig(arch="transformer").batch_size == 128 and TrainConfig(arch="transformer").lr == 2e-3
     assert TrainConfig(arch="transformer", batch_size=32).batch_size == 32  # a setting given wins
     with pytest.raises(ValueError, match="batch_size must be a whole number"):
         TrainConfig.from_dict({"arch": "gru", "batch_size": "many"})

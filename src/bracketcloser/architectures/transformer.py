@@ -26,7 +26,7 @@ In ``forward`` the stream is split at ``,output`` row by row: the part before go
 encoder, the rest to the decoder, whose logits are put back at their stream positions (those the
 encoder read get zero logits; they are never scored). Decoding encodes once, caches the
 cross-attention keys/values and the decoder's own, and steps the whole batch together. Size at
-the default config (1 + 1 layers, 2 heads, n_embd 32, learned positions): 47,178 parameters; the
+the default config (1 + 1 layers, 2 heads, n_embd 32, learned positions counted from the end): 47,178 parameters; the
 shipped model (recipes/transformer.toml) has 2 + 2 layers, ``encoder="causal"``, ``align="end"``.
 
 What was tried and measured: bench/results/RECORD.md (encoder-decoder).
