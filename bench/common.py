@@ -92,6 +92,23 @@ def write_result(out: str | Path, payload: dict, models: dict | None = None,
     return out
 
 
+def measure_gpts(names: list[str], measure, per_band: int) -> dict:
+    """``measure(model, per_band)`` for each GPT run folder or shipped name, by label (the run
+    folder's name), with its model config and seed beside what was measured; anything but a
+    GPT is refused with a one-line error. One thread: the probes run beside trainings."""
+    torch.set_num_threads(1)
+    runs = {}
+    for name in names:
+        model = bc.load(name)
+        if model.config["train"]["arch"] != "gpt":
+            raise SystemExit(f"error: {name} is not a GPT")
+        label = model.folder.name if model.folder is not None else name
+        print(label, flush=True)
+        runs[label] = {"model": model.config["model"], "seed": model.config["train"]["seed"],
+                       **measure(model, per_band)}
+    return runs
+
+
 def models(names: list[str] | None, train_steps: int) -> dict:
     """Completers by label: run folders or shipped names as given; with none given, the shipped
     models, or (where none is shipped) each architecture trained for ``train_steps`` steps."""

@@ -36,9 +36,8 @@ import re
 
 import torch
 
-import bracketcloser as bc
 from bracketcloser.data import GENERAL, GENERAL_VOCAB
-from common import write_result
+from common import measure_gpts, write_result
 from length import BANDS, band, finders
 
 COLUMNS = ((1, 100), (101, 200), (201, 300), (301, 500))  # where a bracket stands in the stream
@@ -154,16 +153,7 @@ def main() -> None:
     p.add_argument("--per-band", type=int, default=100, help="prefixes per band of length (default 100)")
     p.add_argument("--out", default="bench/results/ab/length_depth_probe.json")
     args = p.parse_args()
-    torch.set_num_threads(1)
-    runs = {}
-    for name in args.runs:
-        model = bc.load(name)
-        if model.config["train"]["arch"] != "gpt":
-            raise SystemExit(f"error: {name} is not a GPT")
-        label = model.folder.name if model.folder is not None else name
-        print(label, flush=True)
-        runs[label] = {"model": model.config["model"], "seed": model.config["train"]["seed"],
-                       **measure(model, args.per_band)}
+    runs = measure_gpts(args.runs, measure, args.per_band)
     write_result(args.out, {"per_band": args.per_band, "columns": [f"{lo}-{hi}" for lo, hi in COLUMNS], "runs": runs},
                  models=dict(zip(runs, args.runs, strict=True)))
 

@@ -38,10 +38,9 @@ import argparse
 
 import torch
 
-import bracketcloser as bc
 from bracketcloser.data import GENERAL_VOCAB
 from bracketcloser.evaluate import evaluate
-from common import write_result
+from common import measure_gpts, write_result
 from length import BANDS, band
 
 ABLATION_BANDS = ((60, 80), (160, 180), (450, 500))
@@ -144,16 +143,7 @@ def main() -> None:
     p.add_argument("--per-band", type=int, default=200, help="prefixes per band of length (default 200)")
     p.add_argument("--out", default="bench/results/ab/length_heads.json")
     args = p.parse_args()
-    torch.set_num_threads(1)
-    runs = {}
-    for name in args.runs:
-        model = bc.load(name)
-        if model.config["train"]["arch"] != "gpt":
-            raise SystemExit(f"error: {name} is not a GPT")
-        label = model.folder.name if model.folder is not None else name
-        print(label, flush=True)
-        runs[label] = {"model": model.config["model"], "seed": model.config["train"]["seed"],
-                       **measure(model, args.per_band)}
+    runs = measure_gpts(args.runs, measure, args.per_band)
     write_result(args.out, {"per_band": args.per_band, "bands": [f"{lo}-{hi}" for lo, hi in BANDS],
                             "ablation_bands": [f"{lo}-{hi}" for lo, hi in ABLATION_BANDS], "runs": runs},
                  models=dict(zip(runs, args.runs, strict=True)))
