@@ -7,6 +7,8 @@
     python bench/speed.py app    [--n 30]                 # -> bench/results/app_latency.json
     python bench/speed.py threads [--recipes gru lstm] [--steps 60]
                                                           # -> bench/results/train_threads.json
+    python bench/speed.py settings --arch bert --variant "" --variant batch_size=32 [--dist seed]
+                                                          # -> bench/results/ab/speed_bert_settings.json
 
 **answer**: completions per second, batched decoding against a per-example, per-token loop
 (how the original evaluated: for each example, for each answer token, run the model on the
@@ -34,6 +36,10 @@ timing the same batches (the same model from the same seed). Reported: steps/s o
 and of the machine (the sum), and what a fixed time buys: one model's steps on two threads
 against on one, and the steps of two models side by side against one model on two threads.
 Run it on a quiet machine: anything else running takes cores from one side.
+
+**settings**: one architecture's training step under each ``--variant`` (``train --set``
+settings), the variants taking turns in rounds on one thread: how many steps each makes in the
+time the first makes its own, so that an equal-step A/B can be run at equal time.
 
 **app**: from a typed prefix to every shipped model's answer. ``server``: the page's own
 work, ``Lab.answers`` for the solver and every shipped model; ``browser``: in Debian's
@@ -286,6 +292,37 @@ def train_speed(args) -> None:
     write_result(args.out or "bench/results/train_speed.json", {"ceiling_flop_per_s": round(peak), "rows": rows})
 
 
+
+def settings_speed(args) -> None:
+    """Each ``--variant`` (comma-separated KEY=VALUE settings, as ``train --set`` takes them; an
+    empty string is the defaults) stepping as train() does, the variants taking turns in rounds;
+    the steps each makes in a given time, as a ratio to the first's: what equal time buys
+    when an equal-step A/B (settings_ab.py) is to stand for equal time."""
+    from bracketcloser.cli import UsageError, _key_values
+
+    torch.set_num_threads(1)
+    sides = {}
+    for variant in args.variant:
+        sets = [s for s in variant.split(",") if s]
+        try:
+            cfg = TrainConfig.from_dict({"arch": args.arch, "dist": args.dist, "steps": 1, **_key_values(sets)})
+        except (UsageError, TypeError, ValueError) as e:
+            raise SystemExit(f"error: --variant {variant!r}: {e}") from None
+        sides[variant or "(defaults)"] = Stepper(cfg)
+    for _ in range(args.rounds):
+        for stepper in sides.values():
+            stepper.run(args.steps)
+    first = next(iter(sides.values()))
+    rows = []
+    for name, st in sides.items():
+        ms = 1000 * st.elapsed / (st.step - 2)
+        rows.append({"variant": name, "ms_per_step": round(ms, 2), "steps_ratio": round(first.elapsed / st.elapsed, 3),
+                     "examples_per_s": round(st.examples / st.elapsed, 1),
+                     "params": sum(p.numel() for p in st.model.parameters())})
+        print(f"{name:40s} {ms:7.1f} ms/step  x{rows[-1]['steps_ratio']:.2f} steps in equal time", flush=True)
+    write_result(args.out or f"bench/results/ab/speed_{args.arch}_settings.json",
+                 {"arch": args.arch, "dist": args.dist, "steps_per_round": args.steps, "rounds": args.rounds, "rows": rows})
+
 # -- threads: one training on two cores, or two trainings on one core each -----------------------
 
 
@@ -477,6 +514,13 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=4, help="turns the two sides take")
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own, all cores; train() uses one)")
     p.set_defaults(run=train_speed)
+    p = sub.add_parser("settings", help="training steps per second of settings side by side (equal time from equal steps)")
+    p.add_argument("--arch", required=True, choices=ARCHS)
+    p.add_argument("--dist", default="seed", choices=["general", "seed", "dyck"])
+    p.add_argument("--variant", action="append", required=True, help="KEY=VALUE,...; an empty string is the defaults")
+    p.add_argument("--steps", type=int, default=150, help="timed steps per variant per round")
+    p.add_argument("--rounds", type=int, default=3, help="turns the variants take")
+    p.set_defaults(run=settings_speed)
     p = sub.add_parser("threads", help="one training on two threads, or two trainings side by side")
     p.add_argument("--recipes", nargs="+", default=["gru", "lstm"])
     p.add_argument("--steps", type=int, default=60, help="timed steps per side per round")
