@@ -1388,7 +1388,7 @@ CELLS = [
         table_row("2 heads, lowest", sig_low.get)
         print()
         print(f"{'':<16}{'critical':>9}" + "".join(f"{b + ': all -> without':>24}" for b in four_heads["ablation_bands"]))
-        for name, r in four_heads["runs"].items():
+        for r in four_heads["runs"].values():
             print(f"4 heads, seed {r['seed']}{r['critical']:>9}" + "".join(
                 f"{r['ablation'][b]['exact_match']:>17.0%} ->{r['ablation'][b]['without'][r['critical']]:>5.0%}"
                 for b in four_heads["ablation_bands"]))
