@@ -292,7 +292,6 @@ def train_speed(args) -> None:
     write_result(args.out or "bench/results/train_speed.json", {"ceiling_flop_per_s": round(peak), "rows": rows})
 
 
-
 def settings_speed(args) -> None:
     """Each ``--variant`` (comma-separated KEY=VALUE settings, as ``train --set`` takes them; an
     empty string is the defaults) stepping as train() does, the variants taking turns in rounds;
