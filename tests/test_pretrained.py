@@ -9,7 +9,7 @@ from bracketcloser import solve
 from bracketcloser.architectures import ARCHS, DEFAULT_ARCH
 from bracketcloser.data import GENERAL, GENERAL_VOCAB, default_bbh_path, load_bbh
 from bracketcloser.examples import README_EXAMPLES
-from bracketcloser.inference import PRETRAINED, RangeWarning
+from bracketcloser.inference import ALSO_SHIPPED, PRETRAINED, RangeWarning
 from bracketcloser.tokens import DEFAULT_VOCAB
 from conftest import SHIPPED_RESULTS
 
@@ -101,3 +101,25 @@ def test_each_recipe_reproduces_its_shipped_training_settings(arch):
     cfg = train_config(build_parser().parse_args(["train", "--recipe", arch]))
     shipped = json.loads((PRETRAINED / arch / "config.json").read_text())["train"]
     assert dataclasses.asdict(cfg) == dataclasses.asdict(TrainConfig.from_dict(shipped))
+
+
+@pytest.mark.parametrize("name", ALSO_SHIPPED)
+def test_a_model_kept_for_the_course_loads_by_name_and_is_what_it_was(name):
+    """gpt_softmax (the GPT shipped before chapter 7's settings): loaded by name like the six,
+    its weights those SHA256SUMS records, its recorded command still building its shape."""
+    import dataclasses
+    import hashlib
+    import json
+    import shlex
+
+    from bracketcloser.architectures import model_config
+    from bracketcloser.cli import build_parser, train_config
+
+    model = bc.load(name)
+    assert model.name == name and model.folder is None and model.trained == GENERAL
+    sums = dict(line.split()[::-1] for line in (PRETRAINED / "SHA256SUMS").read_text().splitlines())
+    assert hashlib.sha256((PRETRAINED / name / "best.safetensors").read_bytes()).hexdigest() == sums[f"{name}/best.safetensors"]
+    info = json.loads((PRETRAINED / name / "training_info.json").read_text())
+    cfg = train_config(build_parser().parse_args(shlex.split(info["command_lines"][0])[1:]))
+    assert dataclasses.asdict(model_config(cfg.arch, vocab_size=model.vocab.size, **cfg.model)) == model.config["model"]
+    assert model.complete(["<{[(", "(<[{<>}]>)<<"]) == [solve(p, GENERAL_VOCAB) for p in ["<{[(", "(<[{<>}]>)<<"]]

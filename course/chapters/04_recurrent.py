@@ -685,8 +685,8 @@ CELLS = [
         less so the deeper the stack. The stack model of chapter 6 keeps its stack outside the state and
         does.
 
-        **Next:** Chapter 5 opens the shipped GPT and finds the heads that look at the bracket
-        to close.
+        **Next:** Chapter 5 opens a GPT trained for the package and finds the heads that look
+        at the bracket to close.
         """,
         ja="""
         固定サイズの状態でも、たいていの接頭辞に足りるところまでは規則を学べ、どこまで学べるかはデータが決めます。
@@ -700,7 +700,7 @@ CELLS = [
         上のプローブも同じ方向を指しています。最も内側の括弧はどの深さでも読み取れますが、深さそのものはスタックが深いほど読み取りにくくなります。
         第 6 章のスタックモデルはスタックを状態の外に持ち、そこまで届きます。
 
-        **次の章:** 第 5 章では同梱の GPT の中を開き、閉じるべき括弧を見ているヘッドを探します。
+        **次の章:** 第 5 章ではパッケージのために学習させた GPT の中を開き、閉じるべき括弧を見ているヘッドを探します。
         """,
     ),
 ]

@@ -1,4 +1,4 @@
-"""Chapter 5. Inside the transformer: the shipped GPT's attention, the heads that find the bracket, ablation and patching."""
+"""Chapter 5. Inside the transformer: the attention of the GPT chapter 3 builds (shipped as gpt_softmax), the heads that find the bracket, ablation and patching."""
 
 # ruff: noqa: E501  (Japanese prose runs long: a line break inside a Japanese sentence renders as a space)
 
@@ -11,8 +11,11 @@ CELLS = [
 
         To write the next closer, a GPT must find the innermost bracket that is still open:
         the last opener whose closer has not come yet. In Chapter 3 we wrote the mechanism
-        that could do it, attention. This chapter asks of the shipped GPT: **is there a head
-        that looks at that bracket, and does the bracket's kind reach the answer through it?**
+        that could do it, attention. This chapter opens the GPT chapter 3 builds, trained as
+        the package ships it (`bc.load("gpt_softmax")`: three layers of two softmax heads,
+        positions learned for 256 tokens; it shipped as `gpt` until Chapter 7 found settings
+        that read past the training length) and asks: **is there a head that looks at that
+        bracket, and does the bracket's kind reach the answer through it?**
         Pictures suggest a story; then two measurements test it. *Ablation* removes a head and
         counts how many answers break. *Activation patching* swaps one head's output for the
         output it gives on a prompt whose innermost bracket is of another kind, and counts how
@@ -24,7 +27,8 @@ CELLS = [
         # 5. Transformer の内側: 閉じるべき括弧を見つけるのはどのヘッドか
 
         次の閉じ括弧を書くには、GPT はまだ開いている最も内側の括弧、つまり閉じ括弧がまだ来ていない最後の開き括弧を見つけなければなりません。
-        第 3 章では、それを可能にする仕組みであるアテンションを書きました。この章では同梱の GPT に
+        第 3 章では、それを可能にする仕組みであるアテンションを書きました。この章では、第 3 章で作る GPT をパッケージに同梱する形で学習させたもの
+        （`bc.load("gpt_softmax")`。softmax のヘッド 2 つの層が 3 つ、位置は 256 トークン分を学習。第 7 章が学習した長さの先まで読める設定を見つけるまでは `gpt` として同梱していました）を開き、
         **その括弧を見ているヘッドはあるのか、そして括弧の種類はそのヘッドを通って答えに届いているのか** を問います。
         まず図から仮説を立て、次に二つの測定で検証します。*アブレーション* はヘッドを取り除き、壊れる答えの数を数えます。
         *活性化パッチング* は、あるヘッドの出力を、最も内側の括弧の種類だけが違うプロンプトでの出力に差し替え、
@@ -48,7 +52,7 @@ CELLS = [
 
         torch.manual_seed(0)
         torch.set_num_threads(1)  # the models are small: one thread is as fast as two here
-        gpt = bc.load("gpt")
+        gpt = bc.load("gpt_softmax")  # the GPT of chapter 3, as shipped before chapter 7
         model, V4 = gpt.model, gpt.vocab
         cfg = model.cfg
         head_size = cfg.n_embd // cfg.n_head
@@ -441,7 +445,10 @@ CELLS = [
         What layer 0 computes is left open. Its maps spread their weight thinly over everything
         read, heaviest on `input`; an even average over the prefix is one way to count openers
         against closers, kind by kind. That is a guess this notebook does not test: try it, by
-        patching layer 0 between prompts of different depth.
+        patching layer 0 between prompts of different depth. And the shipped `gpt` today has
+        four heads per layer, each weighing its keys with a sigmoid instead of a softmax
+        (Chapter 7 says why): run this chapter's cells on `bc.load("gpt")` and see whether its
+        finding is still done late.
 
         **Next:** Chapter 6 takes every architecture beyond the lengths and depths it trained
         on, and looks at the one that does not break.
@@ -460,6 +467,8 @@ CELLS = [
         第 0 層が何を計算しているのかは未解決のままです。その図では重みが読んだものすべてに薄く広がり、`input` に最も多く乗っています。
         接頭辞全体を均等に平均すれば、開き括弧と閉じ括弧の数の差を種類ごとに数えられます。ただしこれは推測で、このノートブックでは検証していません。
         深さの違うプロンプトの間で第 0 層をパッチングして、確かめてみてください。
+        また、今の同梱の `gpt` は層ごとに 4 つのヘッドを持ち、それぞれが softmax ではなくシグモイドでキーに重みを付けます（理由は第 7 章）。
+        この章のセルを `bc.load("gpt")` で実行して、見つける仕事が今も遅い層で行われているか確かめてみてください。
 
         **次の章:** 第 6 章では、すべてのアーキテクチャを学習した長さと深さの外へ連れ出し、壊れない一つのモデルを見ます。
         """,

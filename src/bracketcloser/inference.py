@@ -176,11 +176,15 @@ class Completer:
 
 
 PRETRAINED = Path(__file__).parent / "pretrained"
+# shipped beside the six for the course to open, not as an architecture's best: the GPT as
+# chapter 3 builds it (softmax, two heads, positions learned for 256 tokens), shipped as "gpt"
+# until chapter 7's settings replaced it; chapters 5 and 7 read its heads
+ALSO_SHIPPED = ("gpt_softmax",)
 
 
 def load(name_or_path: str | Path = "latest", models_dir: str | Path = "models", device: str = "cpu") -> Completer:
-    """A model ready to ``.complete(...)``: a shipped one by architecture name (``"gpt"``), the
-    newest run in ``models_dir`` (``"latest"``), or a run folder."""
+    """A model ready to ``.complete(...)``: a shipped one by architecture name (``"gpt"``) or
+    by a name in ``ALSO_SHIPPED``, the newest run in ``models_dir`` (``"latest"``), or a run folder."""
     from .architectures import ARCHS
     from .checkpoint import list_runs, load_run
 
@@ -188,7 +192,7 @@ def load(name_or_path: str | Path = "latest", models_dir: str | Path = "models",
         raise TypeError(f"load() takes an architecture name, 'latest' or a run folder, got {type(name_or_path).__name__}")
     device = pick_device(device)
     name = str(name_or_path)
-    if name in ARCHS:
+    if name in ARCHS or name in ALSO_SHIPPED:
         folder = PRETRAINED / name
         if not (folder / "config.json").is_file():
             raise ValueError(f"no pretrained '{name}' is shipped in this version; train one with "
@@ -202,10 +206,10 @@ def load(name_or_path: str | Path = "latest", models_dir: str | Path = "models",
         folder = Path(name)
         if not folder.exists():
             runs = [r["name"] for r in list_runs(models_dir)][:5]
-            known = ", ".join([*ARCHS, "latest", *runs])
+            known = ", ".join([*ARCHS, *ALSO_SHIPPED, "latest", *runs])
             raise ValueError(f"unknown model {name!r}: give one of {known}, or a run folder")
     model, vocab, cfg = load_run(folder)
-    shipped = name in ARCHS
+    shipped = name in ARCHS or name in ALSO_SHIPPED
     completer = Completer(model.to(device), vocab, name=name if shipped else folder.name)
     completer.folder, completer.config = None if shipped else folder, cfg  # folder: a run of the user's
     return completer
