@@ -26,6 +26,7 @@ import torch
 import bracketcloser as bc
 from bracketcloser.architectures import ARCHS
 from bracketcloser.inference import PRETRAINED
+from bracketcloser.run_folder import cpu_identity
 from bracketcloser.train import TrainConfig, train
 
 
@@ -35,7 +36,7 @@ def machine() -> dict:
     ratios measured in one run still compare like with like."""
     return {"python": platform.python_version(), "torch": torch.__version__, "cpus": os.cpu_count(),
             "threads": torch.get_num_threads(), "processor": platform.processor() or platform.machine(),
-            "load": round(os.getloadavg()[0], 2)}
+            "cpu": cpu_identity(), "load": round(os.getloadavg()[0], 2)}
 
 
 def command() -> str:

@@ -23,6 +23,7 @@ def test_run_folder_is_complete(tmp_path, arch, capsys, fast_config):
     assert (run / "training_history.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     info = json.loads((run / "training_info.json").read_text())
     assert info["steps"] == 8 and info["seed"] == 0 and info["finished"] and "torch" in info["versions"]
+    assert info["cpu"]["model"] and info["cpu"]["capability"]  # a run is bit-identical on its own kind of CPU only
     rows = list(csv.DictReader((run / "history.csv").open()))
     assert [int(r["step"]) for r in rows] == [4, 8]
     cfg = json.loads((run / "config.json").read_text())

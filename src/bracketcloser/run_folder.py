@@ -4,7 +4,7 @@
         config.json              architecture, model config, vocabulary, data and training settings
         best.safetensors         the weights with the best validation exact match so far
         checkpoint.safetensors   the latest state (weights, optimizer, RNG, step, history)
-        training_info.json       command lines, seed, steps, time, best score, versions
+        training_info.json       command lines, seed, steps, time, best score, versions, the CPU
         history.csv, training_history.png, tensorboard/   what happened during training
         dataset/                 the training set, when it was a fixed one (--samples)
 
@@ -38,6 +38,23 @@ def read_history(run: str | Path) -> list[dict]:
     path = Path(run) if Path(run).is_file() else Path(run) / HISTORY
     with path.open() as f:
         return [{k: float(v) if k != "step" else int(v) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+
+def cpu_identity() -> dict:
+    """The CPU a run computed on: its model and the instruction set torch's kernels use there.
+    Training is deterministic on one kind of CPU (the resume test holds it bit-identical); on
+    another, the same sums are added in another order, and training grows the last bits of
+    difference into another model of the same recipe (RECORD.md, "A recipe on another CPU")."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:  # not Linux: the platform's own name
+        pass
+    return {"model": model, "capability": torch.backends.cpu.get_cpu_capability()}
 
 
 class RunFolder:
@@ -139,7 +156,7 @@ class RunFolder:
             "train_time_s": round(state["elapsed"], 2), "examples_seen": state["step"] * cfg.batch_size,
             "best_val_exact_match": state["best"], "best_step": state["best_step"],
             "final_val_exact_match": history[-1]["val_exact_match"] if history else None,
-            "val_samples": cfg.val_samples, "finished": finished, "device": str(self.device),
+            "val_samples": cfg.val_samples, "finished": finished, "device": str(self.device), "cpu": cpu_identity(),
             "versions": {"bracketcloser": __version__, "torch": torch.__version__, "python": platform.python_version()},
         })
 
