@@ -87,7 +87,7 @@ def test_complete_validates_input():
 
 
 def test_load_errors():
-    with pytest.raises(ValueError, match=f"unknown model 'nope': give one of {', '.join(ARCHS)}, latest"):
+    with pytest.raises(ValueError, match=f"unknown model 'nope': give one of {', '.join(ARCHS)}, gpt_softmax, latest"):
         bc.load("nope")
     with pytest.raises(ValueError, match="no trained runs"):
         bc.load("latest", models_dir="/nonexistent")

@@ -87,7 +87,8 @@ def test_bad_names_and_paths_are_one_line_errors_that_say_what_is_wrong(tmp_path
         return str(e.value)
 
     assert error(str(tmp_path / "absent"), models_dir=models) == (
-        f"unknown model '{tmp_path / 'absent'}': give one of {', '.join(ARCHS)}, latest, {run.name}, or a run folder")
+        f"unknown model '{tmp_path / 'absent'}': give one of {', '.join(ARCHS)}, gpt_softmax, latest, {run.name}, "
+        "or a run folder")
     assert error("latest", models_dir=tmp_path / "none") == (
         f"no trained runs in {tmp_path / 'none'}/ (train one with 'bracketcloser train')")
     (tmp_path / "empty").mkdir()
