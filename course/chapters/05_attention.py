@@ -11,8 +11,8 @@ CELLS = [
 
         To write the next closer, a GPT must find the innermost bracket that is still open:
         the last opener whose closer has not come yet. In Chapter 3 we wrote the mechanism
-        that could do it, attention. This chapter opens the GPT chapter 3 builds, trained as
-        the package ships it (`bc.load("gpt_softmax")`: three layers of two softmax heads,
+        that could do it, attention. This chapter opens the GPT chapter 3 builds, trained by
+        the package's earlier GPT recipe (`bc.load("gpt_softmax")`: three layers of two softmax heads,
         positions learned for 256 tokens; it shipped as `gpt` until Chapter 7 found settings
         that read past the training length) and asks: **is there a head that looks at that
         bracket, and does the bracket's kind reach the answer through it?**
@@ -27,7 +27,7 @@ CELLS = [
         # 5. Transformer の内側: 閉じるべき括弧を見つけるのはどのヘッドか
 
         次の閉じ括弧を書くには、GPT はまだ開いている最も内側の括弧、つまり閉じ括弧がまだ来ていない最後の開き括弧を見つけなければなりません。
-        第 3 章では、それを可能にする仕組みであるアテンションを書きました。この章では、第 3 章で作る GPT をパッケージに同梱する形で学習させたもの
+        第 3 章では、それを可能にする仕組みであるアテンションを書きました。この章では、第 3 章で作る GPT を以前の GPT のレシピで学習させたもの
         （`bc.load("gpt_softmax")`。softmax のヘッド 2 つの層が 3 つ、位置は 256 トークン分を学習。第 7 章が学習した長さの先まで読める設定を見つけるまでは `gpt` として同梱していました）を開き、
         **その括弧を見ているヘッドはあるのか、そして括弧の種類はそのヘッドを通って答えに届いているのか** を問います。
         まず図から仮説を立て、次に二つの測定で検証します。*アブレーション* はヘッドを取り除き、壊れる答えの数を数えます。
@@ -447,8 +447,9 @@ CELLS = [
         against closers, kind by kind. That is a guess this notebook does not test: try it, by
         patching layer 0 between prompts of different depth. And the shipped `gpt` today has
         four heads per layer, each weighing its keys with a sigmoid instead of a softmax
-        (Chapter 7 says why): run this chapter's cells on `bc.load("gpt")` and see whether its
-        finding is still done late.
+        (Chapter 7 says why): load it in the first code cell and rerun the maps and ablations
+        (a `checked:` cell stops where a finding no longer holds). Chapter 7 found that models
+        of its kind answer with no finder at all, through a layer-1 head that picks a set.
 
         **Next:** Chapter 6 takes every architecture beyond the lengths and depths it trained
         on, and looks at the one that does not break.
@@ -468,7 +469,8 @@ CELLS = [
         接頭辞全体を均等に平均すれば、開き括弧と閉じ括弧の数の差を種類ごとに数えられます。ただしこれは推測で、このノートブックでは検証していません。
         深さの違うプロンプトの間で第 0 層をパッチングして、確かめてみてください。
         また、今の同梱の `gpt` は層ごとに 4 つのヘッドを持ち、それぞれが softmax ではなくシグモイドでキーに重みを付けます（理由は第 7 章）。
-        この章のセルを `bc.load("gpt")` で実行して、見つける仕事が今も遅い層で行われているか確かめてみてください。
+        最初のコードセルで `bc.load("gpt")` を読み込み、図とアブレーションを実行し直してください（成り立たなくなった所見では `checked:` のセルが止まります）。
+        第 7 章では、この種のモデルは見つけ役なしに、集合を選ぶ第 1 層のヘッドで答えていました。
 
         **次の章:** 第 6 章では、すべてのアーキテクチャを学習した長さと深さの外へ連れ出し、壊れない一つのモデルを見ます。
         """,
