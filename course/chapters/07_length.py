@@ -1589,7 +1589,8 @@ CELLS = [
         another CPU than seed 0's (which was not recorded), where torch adds the same numbers in
         another order, and training grew that difference into another model, a fourth draw of
         the same recipe. `bench/length.py` scored it on the benchmark's prefixes
-        (`length_shipped_gpt.json`), beside the three seeds. Then the board `bench/pretrain.py`
+        (`length_shipped_gpt.json`), beside the three seeds, and `bench/heads.py` read which head
+        it rests on (`heads_shipped_gpt.json`). Then the board `bench/pretrain.py`
         keeps for the package now, set against the one this chapter began from (past the range
         the same 2,000 prefixes as the benchmark; inside it 10,000 per sampler, the benchmark's
         2,000 among them).
@@ -1603,7 +1604,7 @@ CELLS = [
         学習が決定的なのは同じ種類の CPU の上だけで、CPU をまたぐと決定的ではありません。レシピは今のこのラボの機械で、
         おそらくシード 0 とは別の CPU（シード 0 の CPU は記録されていません）でもう一度学習し、
         そこでは torch が同じ数を別の順序で足すので、学習がその違いを育てて別のモデル、つまり同じレシピの 4 つ目の引きになりました。
-        `bench/length.py` がそれをベンチマークの接頭辞で、三つのシードと並べて採点しています（`length_shipped_gpt.json`）。
+        `bench/length.py` がそれをベンチマークの接頭辞で、三つのシードと並べて採点し（`length_shipped_gpt.json`）、`bench/heads.py` がどのヘッドに頼っているかを読み取っています（`heads_shipped_gpt.json`）。
         その横に、`bench/pretrain.py` が今のパッケージについて記録している表を、この章の始まりの表と並べます
         （範囲外はベンチマークと同じ 2,000 個、範囲内はそれを含むサンプラーごとの 10,000 個です）。
         """,
@@ -1629,6 +1630,16 @@ CELLS = [
         all_long = [ours["long"], *(r["suites"]["long"]["exact_match"] for r in four_seeds)]
         claim("with it, three draws of four reach 99% at twice the length, and the lowest of the four is still short of it",
               sum(x >= 0.99 for x in all_long) == 3 and min(all_long) < 0.99, long=all_long)
+        ship_heads = json.loads(Path("bench/results/heads_shipped_gpt.json").read_text(encoding="utf-8"))["runs"]["gpt"]
+        ship_set = ship_heads["critical"]
+        ship_finder = max(w for v in shipped_now["finders"]["bands"].values() for w in v["weight_on_innermost"].values())
+        claim("like every four-head seed it rests on a second-layer set head (without it a quarter of the 60-80-bracket "
+              "prefixes or fewer are answered; overlap with the shallower brackets 0.8 or more in every band), and it has "
+              "no finder: no head puts a tenth of its weight on the opener in any band",
+              ship_set.startswith("L1") and ship_heads["ablation"][inside_band]["without"][ship_set] <= 0.25
+              and all(ship_heads["selection"][b][ship_set]["shallower"] >= 0.8 for b in ship_heads["selection"])
+              and ship_finder < 0.1, head=ship_set, without=ship_heads["ablation"][inside_band]["without"][ship_set],
+              finder_weight=ship_finder)
 
         now = json.loads(Path("bench/results/pretrained.json").read_text(encoding="utf-8"))["models"]
         BOARD = ("shapes", "walks", "strings", "runs", "long", "longer", "deep")
@@ -1657,7 +1668,9 @@ CELLS = [
         en="""
         The recipe, run again, gave another model, a fourth draw: as good as the seeds inside
         the range and, past it, no worse than the lowest seed on any suite; with it, three draws
-        of four reach 99% at twice the length, and one does not. The board agrees: the GPT that ships now keeps the range as the one before did, reads
+        of four reach 99% at twice the length, and one does not; like every four-head seed, it
+        answers through a second-layer head that picks the set of shallower brackets, with no
+        finder. The board agrees: the GPT that ships now keeps the range as the one before did, reads
         every prefix past it, and is right far more often there (the `checked:` lines). It is not the
         answer this chapter looked for: at five times its length it is right less often than
         the LSTM, whose state is of fixed size, and the stack model is right on every prefix
@@ -1665,7 +1678,7 @@ CELLS = [
         """,
         ja="""
         もう一度走らせたレシピは別のモデル、つまり 4 つ目の引きになりました。範囲内ではシードと同じくらい良く、範囲の外ではどのスイートでも最も低いシードを下回りません。
-        これを加えると、2 倍の長さで 99% に届くのは四つの引きのうち三つで、一つは届きません。表も同じことを示しています。今同梱している GPT は、以前のものと同じく範囲内の出来を保ち、
+        これを加えると、2 倍の長さで 99% に届くのは四つの引きのうち三つで、一つは届きません。ヘッド四つのどのシードとも同じく、浅い括弧の集合を選ぶヘッド（`L1H0`）を通して答え、見つけ役はありません。表も同じことを示しています。今同梱している GPT は、以前のものと同じく範囲内の出来を保ち、
         範囲の外ではすべての接頭辞を読み、はるかに多くの接頭辞に正しく答えます（`checked:` の行）。
         ただし、この章が探していた答えではありません。学習した長さの 5 倍では、状態のサイズが固定された LSTM よりも正解が少なく、
         GPT が外す接頭辞のすべてにスタックモデルは正しく答えます。
