@@ -192,7 +192,8 @@ def load(name_or_path: str | Path = "latest", models_dir: str | Path = "models",
         raise TypeError(f"load() takes an architecture name, 'latest' or a run folder, got {type(name_or_path).__name__}")
     device = pick_device(device)
     name = str(name_or_path)
-    if name in ARCHS or name in ALSO_SHIPPED:
+    shipped = name in ARCHS or name in ALSO_SHIPPED
+    if shipped:
         folder = PRETRAINED / name
         if not (folder / "config.json").is_file():
             raise ValueError(f"no pretrained '{name}' is shipped in this version; train one with "
@@ -209,7 +210,6 @@ def load(name_or_path: str | Path = "latest", models_dir: str | Path = "models",
             known = ", ".join([*ARCHS, *ALSO_SHIPPED, "latest", *runs])
             raise ValueError(f"unknown model {name!r}: give one of {known}, or a run folder")
     model, vocab, cfg = load_run(folder)
-    shipped = name in ARCHS or name in ALSO_SHIPPED
     completer = Completer(model.to(device), vocab, name=name if shipped else folder.name)
     completer.folder, completer.config = None if shipped else folder, cfg  # folder: a run of the user's
     return completer
